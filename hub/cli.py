@@ -1,0 +1,189 @@
+"""The ``hub`` command: serve, migrate, seed, schema.
+
+Expected failures (bad settings, unreachable database, port in use, failed migration) print
+one line on stderr and exit with status 1; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import os
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from hub.db import migrations
+from hub.db.provision import DatabaseUnavailable, migrate, open_database, prepare, seed
+from hub.settings import Settings
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+class UsageError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args)
+        command: Command = args.command
+        return command(args, settings)
+    except (UsageError, DatabaseUnavailable) as error:
+        print(f"hub: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    overrides = {
+        key: value
+        for key in ("database_url", "data_dir", "host", "port", "workers")
+        if (value := getattr(args, key, None)) is not None
+    }
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or 'settings'}: "
+            f"{item['msg'].removeprefix('Value error, ')}"
+            for item in error.errors()
+        )
+        raise UsageError(f"invalid settings: {problems}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hub", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the API server")
+    serve.add_argument("--host", help="interface to bind (HUB_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (HUB_PORT, default 8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (HUB_WORKERS, default 1)")
+    serve.add_argument("--reload", action="store_true", help="restart on code changes")
+    serve.set_defaults(command=run_serve)
+
+    migrate_parser = commands.add_parser("migrate", help="upgrade or downgrade the schema")
+    steps = migrate_parser.add_subparsers(required=True, metavar="ACTION")
+    upgrade = steps.add_parser("upgrade", help="upgrade to a revision (default: head)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(command=run_upgrade)
+    downgrade = steps.add_parser("downgrade", help="downgrade to a revision (e.g. -1, base)")
+    downgrade.add_argument("revision")
+    downgrade.set_defaults(command=run_downgrade)
+    current = steps.add_parser("current", help="print the database's revision")
+    current.set_defaults(command=run_current)
+
+    seed_parser = commands.add_parser("seed", help="load reference data (and the demo content)")
+    seed_parser.add_argument("--demo", action="store_true", help="also load the demo content")
+    seed_parser.set_defaults(command=run_seed)
+
+    schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema.add_argument("--output", type=Path, help="write to a file instead of stdout")
+    schema.set_defaults(command=run_schema)
+
+    for sub in (serve, upgrade, downgrade, current, seed_parser):
+        sub.add_argument("--database-url", help="PostgreSQL URL (HUB_DATABASE_URL)")
+        sub.add_argument("--data-dir", type=Path, help="embedded database folder (HUB_DATA_DIR)")
+    return parser
+
+
+def run_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    ensure_port_free(settings.host, settings.port)
+    with open_database(settings) as database:
+        if settings.auto_migrate:
+            prepare(database, load_demo=database.first_start and settings.demo_on_first_start)
+        os.environ["HUB_DATABASE_URL"] = database.url
+        where = (
+            "embedded PostgreSQL in " + str(settings.data_dir)
+            if database.embedded
+            else "PostgreSQL"
+        )
+        print(
+            f"Hub on {where}: GraphiQL at http://{display_host(settings.host)}:{settings.port}/graphql",
+            flush=True,
+        )
+        uvicorn.run(
+            "hub.app:create_app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            reload=args.reload,
+            log_level=settings.log_level,
+            timeout_graceful_shutdown=10,
+        )
+    return 0
+
+
+def run_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    with open_database(settings) as database:
+        migrate(database.url, args.revision)
+        print(f"database at revision {migrations.current_revision(database.url)}")
+    return 0
+
+
+def run_downgrade(args: argparse.Namespace, settings: Settings) -> int:
+    with open_database(settings) as database:
+        try:
+            migrations.downgrade(database.url, args.revision)
+        except Exception as error:
+            raise DatabaseUnavailable(f"downgrade failed: {str(error).splitlines()[0]}") from error
+        print(f"database at revision {migrations.current_revision(database.url) or 'base'}")
+    return 0
+
+
+def run_current(_: argparse.Namespace, settings: Settings) -> int:
+    with open_database(settings) as database:
+        current = migrations.current_revision(database.url)
+        head = migrations.head_revision()
+        state = "up to date" if current == head else f"head is {head}"
+        print(f"{current or 'base (empty)'} ({state})")
+    return 0
+
+
+def run_seed(args: argparse.Namespace, settings: Settings) -> int:
+    with open_database(settings) as database:
+        migrate(database.url)
+        asyncio.run(seed(database.url, demo=args.demo))
+        print("reference data loaded" + (" with the demo content" if args.demo else ""))
+    return 0
+
+
+def run_schema(args: argparse.Namespace, _: Settings) -> int:
+    from hub.schema import schema_sdl
+
+    sdl = schema_sdl()
+    if args.output:
+        args.output.write_text(sdl, encoding="utf-8")
+    else:
+        sys.stdout.write(sdl)
+    return 0
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail early with a clear message instead of uvicorn's bind traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise UsageError(
+                    f"port {port} on {host} is already in use; choose another with --port"
+                ) from None
+            raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+def display_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104

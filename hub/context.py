@@ -1,0 +1,93 @@
+"""Per-request context: settings, session factory, viewer and request-scoped DataLoaders.
+
+Built for every HTTP request and once per WebSocket connection. Loaders memoise per request;
+the session *factory* (not a session) is shared so concurrent resolvers never share one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
+
+from hub.auth import ANONYMOUS, Viewer
+from hub.db import loaders
+from hub.db.models import (
+    Agency,
+    AgencyType,
+    Article,
+    ElectionStage,
+    Event,
+    EventSpeaker,
+    Person,
+    Region,
+    Tag,
+)
+from hub.db.session import SessionFactory
+from hub.settings import Settings
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _loader(
+    batch: Callable[[SessionFactory, Sequence[K]], Awaitable[list[V]]], sessions: SessionFactory
+) -> DataLoader[K, V]:
+    return DataLoader(load_fn=partial(batch, sessions))
+
+
+@dataclass
+class Loaders:
+    """One DataLoader per edge of the graph, named ``<thing>_by_<key>``."""
+
+    region_by_code: DataLoader[str, Region | None]
+    region_children: DataLoader[str, list[Region]]
+    agency_by_id: DataLoader[int, Agency | None]
+    agency_type_by_code: DataLoader[str, AgencyType | None]
+    event_by_id: DataLoader[int, Event | None]
+    person_by_id: DataLoader[int, Person | None]
+    speakers_by_event_id: DataLoader[int, list[EventSpeaker]]
+    regions_by_article_id: DataLoader[int, list[Region]]
+    tags_by_article_id: DataLoader[int, list[Tag]]
+    stages_by_article_id: DataLoader[int, list[ElectionStage]]
+    articles_by_event_id: DataLoader[int, list[Article]]
+
+    @classmethod
+    def build(cls, sessions: SessionFactory, viewer: Viewer) -> Loaders:
+        return cls(
+            region_by_code=_loader(loaders.regions_by_code, sessions),
+            region_children=_loader(loaders.region_children, sessions),
+            agency_by_id=_loader(loaders.agencies_by_id, sessions),
+            agency_type_by_code=_loader(loaders.agency_types_by_code, sessions),
+            event_by_id=_loader(loaders.events_by_id, sessions),
+            person_by_id=_loader(loaders.people_by_id, sessions),
+            speakers_by_event_id=_loader(loaders.speakers_by_event_id, sessions),
+            regions_by_article_id=_loader(loaders.regions_by_article_id, sessions),
+            tags_by_article_id=_loader(loaders.tags_by_article_id, sessions),
+            stages_by_article_id=_loader(loaders.stages_by_article_id, sessions),
+            articles_by_event_id=DataLoader(
+                load_fn=partial(loaders.articles_by_event_id, sessions, viewer)
+            ),
+        )
+
+
+@dataclass
+class Context:
+    settings: Settings
+    sessions: SessionFactory
+    request: Request | WebSocket | None = None
+    response: Response | None = None
+    viewer: Viewer = ANONYMOUS
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    loaders: Loaders = field(init=False)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders.build(self.sessions, self.viewer)

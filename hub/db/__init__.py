@@ -1,0 +1,1 @@
+"""Persistence: models, sessions, repositories, loaders, migrations helpers, embedded server."""

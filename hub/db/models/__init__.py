@@ -1,0 +1,39 @@
+"""ORM models, one module per domain noun. Importing this package registers every table."""
+
+from hub.db.models.account import Account, ApiKey, Membership
+from hub.db.models.agency import Agency, AgencyType
+from hub.db.models.article import (
+    Article,
+    ArticlePerson,
+    ArticleTransition,
+    article_election_stages,
+    article_regions,
+    article_tags,
+)
+from hub.db.models.election_stage import ElectionStage
+from hub.db.models.event import Event, EventSpeaker
+from hub.db.models.outbox import OutboxEntry
+from hub.db.models.person import Person
+from hub.db.models.region import Region
+from hub.db.models.tag import Tag
+
+__all__ = [
+    "Account",
+    "Agency",
+    "AgencyType",
+    "ApiKey",
+    "Article",
+    "ArticlePerson",
+    "ArticleTransition",
+    "ElectionStage",
+    "Event",
+    "EventSpeaker",
+    "Membership",
+    "OutboxEntry",
+    "Person",
+    "Region",
+    "Tag",
+    "article_election_stages",
+    "article_regions",
+    "article_tags",
+]

@@ -1,0 +1,42 @@
+"""Agencies (PR offices, election bodies, media partners) and their types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db.base import Base, created_at_column, updated_at_column
+
+
+class AgencyType(Base):
+    __tablename__ = "agency_types"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    acronym: Mapped[str | None] = mapped_column(String(40))
+    type_code: Mapped[str] = mapped_column(
+        ForeignKey("agency_types.code", ondelete="RESTRICT"), index=True
+    )
+    region_code: Mapped[str | None] = mapped_column(
+        ForeignKey("regions.code", ondelete="RESTRICT"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agencies.id", ondelete="SET NULL"), index=True
+    )
+    website: Mapped[str | None] = mapped_column(Text)
+    # A regency/city agency may ask the provincial coordinating office to review its submissions.
+    provincial_review: Mapped[bool] = mapped_column(default=False, server_default="false")
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()

@@ -1,0 +1,1 @@
+"""Queries per domain noun: ``get``/``list`` style functions with keyword-only arguments."""

@@ -1,0 +1,41 @@
+"""The GraphQL schema: types per domain noun, root operations, extensions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from hub.schema.extensions import default_extensions, is_unexpected
+from hub.schema.query import Query
+
+logger = logging.getLogger("hub.graphql")
+
+
+class HubSchema(strawberry.Schema):
+    """Logs unexpected exceptions (with the request id) before they are masked; expected
+    errors (bad input, not found, forbidden) are the client's business and not logged."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: Any | None = None
+    ) -> None:
+        context = getattr(execution_context, "context", None)
+        request_id = getattr(context, "request_id", "-")
+        for error in errors:
+            if is_unexpected(error):
+                logger.error(
+                    "unexpected error at %s (request %s)",
+                    error.path,
+                    request_id,
+                    exc_info=error.original_error,
+                )
+
+
+def build_schema() -> strawberry.Schema:
+    return HubSchema(query=Query, extensions=default_extensions())
+
+
+def schema_sdl() -> str:
+    return build_schema().as_str() + "\n"

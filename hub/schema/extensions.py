@@ -1,0 +1,49 @@
+"""Schema extensions: domain error codes, masking of unexpected errors, parse/validate caches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+
+from hub.errors import HubError
+
+
+class DomainErrorCodes(SchemaExtension):
+    """Put the code of expected (domain) errors into ``extensions.code``."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        for error in result.errors:
+            original = error.original_error
+            if isinstance(original, HubError):
+                error.extensions = {**(error.extensions or {}), "code": original.code}
+                if original.field:
+                    error.extensions["field"] = original.field
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Unexpected exceptions are masked; validation and domain errors are shown as they are."""
+    original = error.original_error
+    return original is not None and not isinstance(original, HubError | GraphQLError)
+
+
+def masked_errors() -> MaskErrors:
+    return MaskErrors(should_mask_error=is_unexpected, error_message="Internal server error")
+
+
+CACHE_SIZE = 1024  # distinct documents kept parsed and validated (LRU, process-wide)
+
+
+def default_extensions() -> list[Callable[[], SchemaExtension]]:
+    """Factories: a fresh extension per operation; the caches themselves are process-wide."""
+    return [
+        DomainErrorCodes,
+        masked_errors,
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+    ]

@@ -1,0 +1,97 @@
+"""Typed settings, read from ``HUB_*`` environment variables.
+
+Built once (``Settings()``) by the CLI or ``create_app`` and passed down; nothing reads
+the environment at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+def default_data_dir() -> Path:
+    """Per-user data folder; a system folder when running as root.
+
+    The embedded PostgreSQL server never runs as root, so its files must live where an
+    unprivileged user can reach them: ``/root`` is private, hence ``/var/lib/hub``.
+    """
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return Path("/var/lib/hub")
+    return Path(platformdirs.user_data_dir("hub", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. See the configuration table in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL. Unset: run the embedded server under data_dir.",
+    )
+    data_dir: Path = Field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    workers: int = Field(default=1, ge=1)
+    log_level: str = "info"
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+    graphiql: bool | None = Field(default=None, description="Default: on in development")
+    secret_key: str = DEVELOPMENT_SECRET
+    demo_on_first_start: bool = True
+    auto_migrate: bool = Field(
+        default=True, description="`hub serve` upgrades the schema and reference data first"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return normalise_database_url(value.strip())
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment is not Environment.PRODUCTION:
+            if not self.secret_key:
+                self.secret_key = DEVELOPMENT_SECRET
+            return self
+        if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"HUB_SECRET_KEY must be a random secret of at least {MIN_SECRET_LENGTH} "
+                "characters in production"
+            )
+        return self
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        if self.graphiql is not None:
+            return self.graphiql
+        return self.environment is not Environment.PRODUCTION
+
+
+def normalise_database_url(url: str) -> str:
+    """Return the SQLAlchemy asyncpg form of a ``postgres://`` / ``postgresql://`` URL."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError(
+        f"not a PostgreSQL URL: {url.split('://', 1)[0]}:// (expected postgresql://...)"
+    )

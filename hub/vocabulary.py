@@ -1,0 +1,62 @@
+"""The enumerated values of the domain, shared by every layer.
+
+The database enforces them with CHECK constraints, the GraphQL schema exposes them as
+enums, the workflow reasons about them. Values are stored lower-case.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RegionLevel(StrEnum):
+    PROVINCE = "province"
+    REGENCY = "regency"
+    CITY = "city"
+
+
+class MemberRole(StrEnum):
+    CONTRIBUTOR = "contributor"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+
+class SpeakerRole(StrEnum):
+    OPENING = "opening"
+    KEYNOTE = "keynote"
+    SPEAKER = "speaker"
+    MODERATOR = "moderator"
+
+
+class ArticleStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETRACTED = "retracted"
+
+
+class ArticleCategory(StrEnum):
+    NEWS = "news"
+    PRESS_RELEASE = "press_release"
+    ANNOUNCEMENT = "announcement"
+    FEATURE = "feature"
+    OPINION = "opinion"
+
+
+class Language(StrEnum):
+    INDONESIAN = "id"
+    ENGLISH = "en"
+
+
+class PersonMention(StrEnum):
+    QUOTED = "quoted"
+    MENTIONED = "mentioned"
+
+
+class OutboxKind(StrEnum):
+    ARTICLE_APPROVED = "article.approved"
+    ARTICLE_CORRECTED = "article.corrected"
+    ARTICLE_RETRACTED = "article.retracted"
+    ARTICLE_SUBMITTED = "article.submitted"
+    EVENT_CHANGED = "event.changed"

@@ -1,0 +1,199 @@
+"""The ``hub`` command as a user runs it: real subprocesses, real ports, real databases."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.helpers import free_port
+from tests.postgres import new_shared_folder
+
+pytestmark = pytest.mark.slow
+
+HUB = [sys.executable, "-m", "hub"]
+DEMO_QUERY = (
+    '{ event(slug: "forum-bakohumas-kaltim-2023") { speakers { person { name } } } '
+    "articles { slug tags { slug } } }"
+)
+
+
+def run_hub(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HUB, *args], capture_output=True, text=True, timeout=120, env=env, check=False
+    )
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    return {**env, **extra}
+
+
+class ServerProcess:
+    def __init__(self, env: dict[str, str], port: int) -> None:
+        self.port = port
+        self.process = subprocess.Popen(
+            [*HUB, "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.url = f"http://127.0.0.1:{port}"
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited: {self.output()}")
+            try:
+                if httpx.get(f"{self.url}/health/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("server did not become ready")
+
+    def query(self, query: str) -> dict[str, object]:
+        response = httpx.post(f"{self.url}/graphql", json={"query": query}, timeout=10)
+        body = response.json()
+        assert "errors" not in body, body
+        data: dict[str, object] = body["data"]
+        return data
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=60)
+
+    def output(self) -> str:
+        if self.process.poll() is None:
+            self.process.kill()
+        return self.process.stdout.read() if self.process.stdout else ""
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    folder = new_shared_folder("hub-cli-")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _tag_demo_article(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("INSERT INTO tags (slug, label) VALUES ('uji-restart', 'Uji restart')")
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO article_tags SELECT a.id, t.id FROM articles a, tags t "
+                    "WHERE t.slug = 'uji-restart'"
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_serve_embedded_answers_and_keeps_data_across_restarts(data_dir: Path) -> None:
+    env = clean_env(HUB_DATA_DIR=str(data_dir))
+    server = ServerProcess(env, free_port())
+    try:
+        server.wait_ready()
+        data = server.query(DEMO_QUERY)
+        assert len(data["articles"]) == 2  # type: ignore[arg-type]
+        assert len(data["event"]["speakers"]) == 5  # type: ignore[index]
+        from hub.db.embedded import EmbeddedPostgres
+
+        # Write through the running server's database, then restart.
+        await _tag_demo_article(EmbeddedPostgres(data_dir).start())
+    finally:
+        assert server.stop() == 0
+
+    again = ServerProcess(env, free_port())
+    try:
+        again.wait_ready()
+        data = again.query(DEMO_QUERY)
+    finally:
+        again.stop()
+    articles = data["articles"]
+    assert len(articles) == 2, "the demo content is loaded once, not on every start"  # type: ignore[arg-type]
+    for article in articles:  # type: ignore[attr-defined]
+        assert {"slug": "uji-restart"} in article["tags"]
+
+
+def test_bad_database_url_is_one_line_and_nonzero() -> None:
+    port = free_port()  # nothing listens here
+    result = run_hub(
+        "migrate", "current", env=clean_env(HUB_DATABASE_URL=f"postgresql://hub@127.0.0.1:{port}/x")
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(
+        f"hub: error: cannot connect to PostgreSQL at hub@127.0.0.1:{port}/x"
+    )
+
+
+def test_non_postgres_url_is_refused() -> None:
+    result = run_hub("serve", env=clean_env(HUB_DATABASE_URL="mysql://root@localhost/hub"))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "not a PostgreSQL URL" in result.stderr
+
+
+def test_port_in_use(database_url: str) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_hub("serve", "--port", str(port), env=clean_env(HUB_DATABASE_URL=database_url))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"hub: error: port {port} on 127.0.0.1 is already in use; choose another with --port\n"
+    )
+
+
+def test_migrate_commands_and_failed_migration(database_url: str) -> None:
+    env = clean_env(HUB_DATABASE_URL=database_url)
+    current = run_hub("migrate", "current", env=env)
+    assert current.returncode == 0, current.stderr
+    assert "up to date" in current.stdout
+
+    down = run_hub("migrate", "downgrade", "base", env=env)
+    assert down.returncode == 0, down.stderr
+    assert "base" in down.stdout
+
+    up = run_hub("migrate", "upgrade", env=env)
+    assert up.returncode == 0, up.stderr
+
+    missing = run_hub("migrate", "upgrade", "no-such-revision", env=env)
+    assert missing.returncode == 1
+    assert missing.stderr.count("\n") == 1, missing.stderr
+    assert missing.stderr.startswith("hub: error: migration failed:")
+
+
+def test_seed_is_idempotent(database_url: str) -> None:
+    env = clean_env(HUB_DATABASE_URL=database_url)
+    for _ in range(2):
+        result = run_hub("seed", "--demo", env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "reference data loaded with the demo content\n"
+
+
+def test_schema_command_prints_sdl() -> None:
+    result = run_hub("schema", env=clean_env())
+    assert result.returncode == 0
+    assert "type Query {" in result.stdout
