@@ -20,6 +20,7 @@ from hub.db.session import asyncpg_arguments
 
 logger = logging.getLogger("hub.realtime")
 
+APPLICATION_NAME = "hub-listener"
 CONNECT_TIMEOUT = 10.0
 PROBE_TIMEOUT = 5.0
 FIRST_RETRY_DELAY = 0.2
@@ -47,7 +48,9 @@ class Listener:
         while True:
             try:
                 connection = await asyncpg.connect(
-                    **asyncpg_arguments(self.database_url), timeout=CONNECT_TIMEOUT
+                    **asyncpg_arguments(self.database_url),
+                    timeout=CONNECT_TIMEOUT,
+                    server_settings={"application_name": APPLICATION_NAME},
                 )
             except (OSError, TimeoutError, asyncpg.PostgresError) as error:
                 logger.warning("outbox listener cannot connect (%s); retrying", error)

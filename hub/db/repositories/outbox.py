@@ -185,15 +185,20 @@ async def head_position(session: AsyncSession) -> tuple[int, int]:
 async def position_state(
     session: AsyncSession, *, position: tuple[int, int], retention_seconds: float
 ) -> tuple[bool, bool]:
-    """``(exists, followed_by_expired)``: whether the row at ``position`` exists, and
-    whether the first row after it is older than the retention window."""
+    """``(exists, expired)``: whether the row at ``position`` exists, and whether it or the
+    first row after it is older than the retention window."""
     row = (
         await session.execute(
             text(
-                "SELECT EXISTS (SELECT 1 FROM outbox WHERE id = :after_id "  # noqa: S608
-                "AND txid = CAST(CAST(:after_txid AS text) AS xid8)) AS found, "
-                "coalesce((SELECT created_at < now() - make_interval(secs => :retention) "
-                f"FROM outbox WHERE {_AFTER} ORDER BY txid, id LIMIT 1), false) AS expired"
+                "WITH here AS (SELECT created_at FROM outbox WHERE id = :after_id "  # noqa: S608
+                "AND txid = CAST(CAST(:after_txid AS text) AS xid8)), "
+                f"next AS (SELECT created_at FROM outbox WHERE {_AFTER} "
+                "ORDER BY txid, id LIMIT 1), "
+                "cutoff AS (SELECT now() - make_interval(secs => :retention) AS at) "
+                "SELECT EXISTS (SELECT 1 FROM here) AS found, "
+                "EXISTS (SELECT 1 FROM here, cutoff WHERE here.created_at < cutoff.at) "
+                "OR EXISTS (SELECT 1 FROM next, cutoff WHERE next.created_at < cutoff.at) "
+                "AS expired"
             ),
             {
                 "after_txid": str(position[0]),
