@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -15,6 +18,17 @@ async def read_all(sessions: Sessions, after: tuple[int, int]) -> list[tuple[int
     async with sessions() as session:
         rows = await outbox.read_committed(session, after=after, limit=100)
     return [(int(row.txid), int(row.id)) for row in rows]
+
+
+async def read_eventually(sessions: Sessions, after: tuple[int, int], count: int) -> list[Any]:
+    """Rows become readable once every older transaction on the server has ended (on a
+    shared server other databases' transactions count too): wait for them."""
+    for _ in range(200):
+        rows = await read_all(sessions, after)
+        if len(rows) >= count:
+            return rows
+        await asyncio.sleep(0.05)
+    return await read_all(sessions, after)
 
 
 async def test_rows_of_an_older_open_transaction_hold_back_newer_commits(
@@ -42,13 +56,13 @@ async def test_rows_of_an_older_open_transaction_hold_back_newer_commits(
         await older.close()
         await newer.close()
 
-    read = await read_all(sessions, start)
+    read = await read_eventually(sessions, start, 2)
     assert [row_id for _, row_id in read] == [first_id, second_id]  # stream order: older first
     assert read == sorted(read)
 
     # A row committed later always comes after everything already read.
     third_id = await approve_in_new_transaction(sessions, third)
-    assert [row_id for _, row_id in await read_all(sessions, read[-1])] == [third_id]
+    assert [row_id for _, row_id in await read_eventually(sessions, read[-1], 1)] == [third_id]
 
 
 async def approve_in_new_transaction(sessions: Sessions, article_id: int) -> int:
@@ -66,6 +80,7 @@ async def test_head_and_position_state(sessions: Sessions) -> None:
     agency = await ensure_agency(sessions, slug="bawaslu-uji", type_code="bawaslu")
     article = await create_article(sessions, agency_id=agency)
     row_id = await approve_in_new_transaction(sessions, article)
+    await read_eventually(sessions, (0, 0), 1)
     async with sessions() as session:
         head = await outbox.head_position(session)
         assert head[1] == row_id

@@ -132,7 +132,13 @@ async def test_slow_consumer_is_closed_retryably_and_resumes_without_loss(
     async with serving(live_settings) as address:
         url = f"ws://{address}/graphql"
         async with LiveClient.connect(url, max_queue=1, max_size=None) as client:
-            await client.subscribe("slow", query)
+            await client.subscribe("now", "{ liveCursor }")
+            start = (await client.receive())["payload"]["data"]["liveCursor"]
+            await client.receive()  # complete
+            await client.subscribe(
+                "slow",
+                query.replace("articlePublished {", f'articlePublished(after: "{start}") {{'),
+            )
             await client.quiet(0.2)
             for article in articles:
                 await approve_article(sessions, article)
