@@ -32,5 +32,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check hub tests alembic bench
 	$(BIN)/mypy hub
 
+## Live updates under load: 1k/5k/10k WebSocket subscribers on one server process.
+bench-live: $(VENV)/.installed-test
+	$(BIN)/python -m bench.live
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,8 +1,10 @@
 """``create_app(settings)``: the ASGI application.
 
-Routes: ``/graphql`` (HTTP and WebSocket; GraphiQL in development), ``/health/live``,
-``/health/ready``. The engine is built in the lifespan from ``settings.database_url``,
-which must be set (the CLI resolves it, starting the embedded server when needed).
+Routes: ``/graphql`` (HTTP; WebSocket subscriptions through the live service; GraphiQL in
+development), ``/live`` (a small live page), ``/health/live``, ``/health/ready``,
+``/health/realtime``. The engine and the live service are built in the lifespan from
+``settings.database_url``, which must be set (the CLI resolves it, starting the embedded
+server when needed).
 """
 
 from __future__ import annotations
@@ -10,33 +12,42 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from importlib.resources import files
 from typing import Any
 
-from sqlalchemy import text
+import strawberry
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
+from sqlalchemy import event, text
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.http import GraphQLRequestData
 
 from hub.context import Context
 from hub.db.session import SessionFactory, build_engine, build_session_factory
+from hub.realtime.protocol import LiveEndpoint
+from hub.realtime.service import LiveService
 from hub.schema import build_schema
+from hub.schema.live import LiveGateway
+from hub.schema.subscription import ROOT_VALUES
 from hub.settings import Settings
 
 logger = logging.getLogger("hub")
 
 
 class HubGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with the hub's request context."""
+    """Strawberry's ASGI app with the hub's request context, for HTTP. Subscriptions are
+    served over WebSocket by the live service."""
 
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         super().__init__(
             build_schema(),
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
-            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+            subscription_protocols=(),
             **kwargs,
         )
         self.settings = settings
@@ -54,21 +65,64 @@ class HubGraphQL(GraphQL[Context, None]):
             response=response if isinstance(response, Response) else None,
         )
 
+    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
+        request_data = kwargs.get("request_data")
+        if isinstance(request_data, GraphQLRequestData) and is_subscription(request_data):
+            raise HTTPException(
+                400, "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws)"
+            )
+        return await super().execute_operation(*args, **kwargs)
+
+
+def is_subscription(request: GraphQLRequestData) -> bool:
+    if not request.query or "subscription" not in request.query:
+        return False
+    try:
+        operation = get_operation_ast(parse(request.query), request.operation_name)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
+
+
+class StatementCounter:
+    """Counts the SQL statements the application's engine sends (``/health/realtime``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, *_: Any) -> None:
+        self.count += 1
+
 
 def create_app(settings: Settings) -> Starlette:
     if settings.database_url is None:
         raise ValueError("settings.database_url must be resolved before create_app")
     database_url = settings.database_url
     graphql = HubGraphQL(settings)
+    statements = StatementCounter()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = build_engine(database_url, settings)
+        event.listen(engine.sync_engine, "before_cursor_execute", statements)
         graphql.sessions = build_session_factory(engine)
+        assert isinstance(graphql.schema, strawberry.Schema)
+        gateway = LiveGateway(
+            graphql.schema, settings=settings, sessions=graphql.sessions, roots=ROOT_VALUES
+        )
+        live_service = LiveService(
+            settings=settings,
+            database_url=database_url,
+            sessions=graphql.sessions,
+            gateway=gateway,
+        )
         app.state.engine = engine
+        app.state.live = live_service
+        await live_service.start()
         try:
             yield
         finally:
+            await live_service.stop()
             await engine.dispose()
 
     async def live(_: Request) -> Response:
@@ -83,13 +137,32 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "up"})
 
+    async def realtime(request: Request) -> Response:
+        return JSONResponse({**request.app.state.live.stats(), "sqlStatements": statements.count})
+
+    live_page_html = files("hub").joinpath("static/live.html").read_text(encoding="utf-8")
+
+    async def live_page(_: Request) -> Response:
+        return HTMLResponse(live_page_html)
+
+    live_script = files("hub").joinpath("static/live.js").read_text(encoding="utf-8")
+
+    async def live_page_script(_: Request) -> Response:
+        return Response(live_script, media_type="text/javascript")
+
+    app_holder: list[Starlette] = []
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
+        WebSocketRoute("/graphql", LiveEndpoint(lambda: app_holder[0].state.live)),
+        Route("/live", live_page),
+        Route("/live.js", live_page_script),
         Route("/health/live", live),
         Route("/health/ready", ready),
+        Route("/health/realtime", realtime),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    application = Starlette(routes=routes, lifespan=lifespan)
+    app_holder.append(application)
+    return application
 
 
 def create_app_from_environment() -> Starlette:

@@ -22,6 +22,7 @@ from hub.db.provision import DatabaseUnavailable, migrate, open_database, prepar
 from hub.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
+WS_MAX_MESSAGE_BYTES = 1024 * 1024  # largest message a client may send over WebSocket
 
 
 class UsageError(Exception):
@@ -121,6 +122,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             reload=args.reload,
             log_level=settings.log_level,
             timeout_graceful_shutdown=10,
+            # Compression costs ~40 KB per idle WebSocket; subscriptions send small messages.
+            ws_per_message_deflate=settings.ws_per_message_deflate,
+            ws_max_size=WS_MAX_MESSAGE_BYTES,
         )
     return 0
 

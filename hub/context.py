@@ -58,6 +58,7 @@ class Loaders:
     tags_by_article_id: DataLoader[int, list[Tag]]
     stages_by_article_id: DataLoader[int, list[ElectionStage]]
     articles_by_event_id: DataLoader[int, list[Article]]
+    article_by_id: DataLoader[int, Article | None]
 
     @classmethod
     def build(cls, sessions: SessionFactory, viewer: Viewer) -> Loaders:
@@ -75,6 +76,7 @@ class Loaders:
             articles_by_event_id=DataLoader(
                 load_fn=partial(loaders.articles_by_event_id, sessions, viewer)
             ),
+            article_by_id=DataLoader(load_fn=partial(loaders.articles_by_id, sessions, viewer)),
         )
 
 

@@ -41,3 +41,9 @@ class InvalidTransition(HubError):
 
 class InvalidInput(HubError):
     code = "INVALID_INPUT"
+
+
+class CursorExpired(HubError):
+    """A resume cursor older than the retention window: the client must resync."""
+
+    code = "CURSOR_EXPIRED"

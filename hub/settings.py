@@ -7,6 +7,7 @@ the environment at import time.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -59,6 +60,27 @@ class Settings(BaseSettings):
     auto_migrate: bool = Field(
         default=True, description="`hub serve` upgrades the schema and reference data first"
     )
+    # Live updates (subscriptions over WebSocket)
+    live_retention: timedelta = Field(
+        default=timedelta(days=7), description="How far back an `after` cursor may resume"
+    )
+    live_catch_up_interval: float = Field(
+        default=2.0, gt=0, description="Seconds between outbox reads when no notification came"
+    )
+    live_queue_size: int = Field(
+        default=256, ge=2, description="Messages queued per connection before it counts as slow"
+    )
+    live_connection_init_timeout: float = Field(default=10.0, gt=0)
+    live_keepalive_interval: float = Field(
+        default=15.0, ge=0, description="Seconds between pings (graphql-ws: `ka`); 0: none"
+    )
+    live_max_subscriptions_per_connection: int = Field(default=20, ge=1)
+    live_allowed_origins: str = Field(
+        default="", description="Comma-separated browser origins besides the server's own; `*`"
+    )
+    ws_per_message_deflate: bool = Field(
+        default=False, description="Offer WebSocket compression (costs ~40 KB per connection)"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -79,6 +101,10 @@ class Settings(BaseSettings):
                 "characters in production"
             )
         return self
+
+    @property
+    def live_allowed_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.live_allowed_origins.split(",") if origin.strip()]
 
     @property
     def graphiql_enabled(self) -> bool:

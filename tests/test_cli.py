@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.helpers import free_port
 from tests.postgres import new_shared_folder
+from tests.servers import HUB, ServerProcess, clean_env
 
 pytestmark = pytest.mark.slow
 
-HUB = [sys.executable, "-m", "hub"]
 DEMO_QUERY = (
     '{ event(slug: "forum-bakohumas-kaltim-2023") { speakers { person { name } } } '
     "articles { slug tags { slug } } }"
@@ -32,53 +27,6 @@ def run_hub(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     return subprocess.run(
         [*HUB, *args], capture_output=True, text=True, timeout=120, env=env, check=False
     )
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    return {**env, **extra}
-
-
-class ServerProcess:
-    def __init__(self, env: dict[str, str], port: int) -> None:
-        self.port = port
-        self.process = subprocess.Popen(
-            [*HUB, "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.url = f"http://127.0.0.1:{port}"
-
-    def wait_ready(self, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"server exited: {self.output()}")
-            try:
-                if httpx.get(f"{self.url}/health/ready", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("server did not become ready")
-
-    def query(self, query: str) -> dict[str, object]:
-        response = httpx.post(f"{self.url}/graphql", json={"query": query}, timeout=10)
-        body = response.json()
-        assert "errors" not in body, body
-        data: dict[str, object] = body["data"]
-        return data
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=60)
-
-    def output(self) -> str:
-        if self.process.poll() is None:
-            self.process.kill()
-        return self.process.stdout.read() if self.process.stdout else ""
 
 
 @pytest.fixture

@@ -140,3 +140,14 @@ async def articles_by_event_id(
         .order_by(Article.event_id, Article.published_at.desc(), Article.id.desc())
     )
     return await grouped(sessions, statement, ids)
+
+
+async def articles_by_id(
+    sessions: SessionFactory, viewer: Viewer, ids: Sequence[int]
+) -> list[Article | None]:
+    async with sessions() as session:
+        rows = (
+            await session.scalars(select(Article).where(Article.id.in_(ids), visible_to(viewer)))
+        ).all()
+    found = {row.id: row for row in rows}
+    return [found.get(key) for key in ids]

@@ -22,6 +22,7 @@ from hub.db import migrations
 from hub.db.demo import load_demo_content
 from hub.db.embedded import EmbeddedPostgres, EmbeddedPostgresError
 from hub.db.reference import load_reference_data
+from hub.db.session import asyncpg_arguments
 from hub.settings import Settings
 
 CONNECT_TIMEOUT = 10  # seconds
@@ -69,17 +70,8 @@ def describe(url: str) -> str:
 
 
 async def check_connection(url: str) -> None:
-    parsed = make_url(url)
-    host = parsed.host or parsed.query.get("host")
     try:
-        connection = await asyncpg.connect(
-            host=host if isinstance(host, str) else None,
-            port=parsed.port,
-            user=parsed.username,
-            password=parsed.password,
-            database=parsed.database,
-            timeout=CONNECT_TIMEOUT,
-        )
+        connection = await asyncpg.connect(**asyncpg_arguments(url), timeout=CONNECT_TIMEOUT)
     except asyncpg.InvalidPasswordError as error:
         raise DatabaseUnavailable(f"PostgreSQL refused the password for {describe(url)}") from error
     except asyncpg.InvalidCatalogNameError as error:

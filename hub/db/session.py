@@ -6,6 +6,9 @@ factory; one AsyncSession is never shared between concurrently running resolvers
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -30,3 +33,16 @@ def build_engine(url: str, settings: Settings) -> AsyncEngine:
 
 def build_session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def asyncpg_arguments(url: str) -> dict[str, Any]:
+    """``asyncpg.connect`` keywords for a database URL (a unix socket may be ``?host=``)."""
+    parsed = make_url(url)
+    host = parsed.host or parsed.query.get("host")
+    return {
+        "host": host if isinstance(host, str) else None,
+        "port": parsed.port,
+        "user": parsed.username,
+        "password": parsed.password,
+        "database": parsed.database,
+    }

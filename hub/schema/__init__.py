@@ -7,9 +7,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.tools import merge_types
 
 from hub.schema.extensions import default_extensions, is_unexpected
-from hub.schema.query import Query
+from hub.schema.query import Query as ReadQuery
+from hub.schema.subscription import LiveQuery, Subscription
+
+Query = merge_types("Query", (ReadQuery, LiveQuery))
 
 logger = logging.getLogger("hub.graphql")
 
@@ -34,7 +38,7 @@ class HubSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    return HubSchema(query=Query, extensions=default_extensions())
+    return HubSchema(query=Query, subscription=Subscription, extensions=default_extensions())
 
 
 def schema_sdl() -> str:

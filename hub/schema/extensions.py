@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 
 from hub.errors import HubError
+
+logger = logging.getLogger("hub.graphql")
+MASKED_MESSAGE = "Internal server error"
 
 
 class DomainErrorCodes(SchemaExtension):
@@ -19,11 +24,15 @@ class DomainErrorCodes(SchemaExtension):
         if result is None or not result.errors:
             return
         for error in result.errors:
-            original = error.original_error
-            if isinstance(original, HubError):
-                error.extensions = {**(error.extensions or {}), "code": original.code}
-                if original.field:
-                    error.extensions["field"] = original.field
+            add_domain_code(error)
+
+
+def add_domain_code(error: GraphQLError) -> None:
+    original = error.original_error
+    if isinstance(original, HubError):
+        error.extensions = {**(error.extensions or {}), "code": original.code}
+        if original.field:
+            error.extensions["field"] = original.field
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -32,8 +41,19 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, HubError | GraphQLError)
 
 
+def error_payload(error: GraphQLError) -> dict[str, Any]:
+    """An error as the client sees it outside the extension pipeline: domain errors with
+    their code, unexpected ones masked (and logged)."""
+    if is_unexpected(error):
+        logger.error("unexpected error at %s", error.path, exc_info=error.original_error)
+        masked = GraphQLError(MASKED_MESSAGE, nodes=error.nodes, path=error.path)
+        return dict(masked.formatted)
+    add_domain_code(error)
+    return dict(error.formatted)
+
+
 def masked_errors() -> MaskErrors:
-    return MaskErrors(should_mask_error=is_unexpected, error_message="Internal server error")
+    return MaskErrors(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE)
 
 
 CACHE_SIZE = 1024  # distinct documents kept parsed and validated (LRU, process-wide)

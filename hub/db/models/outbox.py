@@ -2,7 +2,8 @@
 
 ``id`` is monotonic in insertion order but not in commit order; ``txid`` (the writing
 transaction) lets a reader stop below the oldest transaction still in flight, so it never
-skips a row that commits later with a smaller id.
+skips a row that commits later with a smaller id. Readers stream rows in ``(txid, id)``
+order: the rows below that horizon are always a prefix of that order.
 """
 
 from __future__ import annotations
@@ -49,4 +50,5 @@ class OutboxEntry(Base):
         one_of("kind", OutboxKind, "kind"),
         Index("ix_outbox_entity", "entity_type", "entity_id"),
         Index("ix_outbox_created_at", "created_at"),
+        Index("ix_outbox_txid_id", "txid", "id"),
     )

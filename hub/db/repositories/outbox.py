@@ -1,4 +1,4 @@
-"""Append to the outbox in the changing transaction, and wake listeners on commit.
+"""Append to the outbox in the changing transaction, wake listeners on commit; read the stream.
 
 Every published change (article approved / corrected / retracted, event changed) calls
 ``record_*`` inside the transaction that makes the change. ``NOTIFY`` is transactional, so
@@ -131,3 +131,80 @@ async def record_event_change(session: AsyncSession, *, event: Event) -> OutboxE
 
 async def latest_id(session: AsyncSession) -> int:
     return int(await session.scalar(text("SELECT coalesce(max(id), 0) FROM outbox")) or 0)
+
+
+# Reading the stream. Rows are returned in (txid, id) order and only when written by a
+# transaction older than every transaction still in flight: that set only ever grows at
+# its end, so a reader advancing through it never skips a row that commits later.
+
+_HORIZON = "txid < pg_snapshot_xmin(pg_current_snapshot())"
+_STREAM_COLUMNS = (
+    "id, txid::text::bigint AS txid, kind, entity_type, entity_id, agency_id, "
+    "region_codes, payload, created_at"
+)
+_AFTER = "(txid, id) > (CAST(CAST(:after_txid AS text) AS xid8), :after_id)"
+_UPTO = "(txid, id) <= (CAST(CAST(:upto_txid AS text) AS xid8), :upto_id)"
+
+
+async def read_committed(
+    session: AsyncSession,
+    *,
+    after: tuple[int, int],
+    upto: tuple[int, int] | None = None,
+    limit: int,
+) -> list[Any]:
+    """Finished rows after ``after`` (and up to ``upto``), in stream order."""
+    conditions = [_AFTER, _HORIZON] + ([_UPTO] if upto is not None else [])
+    parameters: dict[str, Any] = {
+        "after_txid": str(after[0]),
+        "after_id": after[1],
+        "limit": limit,
+    }
+    if upto is not None:
+        parameters |= {"upto_txid": str(upto[0]), "upto_id": upto[1]}
+    statement = text(
+        f"SELECT {_STREAM_COLUMNS} FROM outbox WHERE {' AND '.join(conditions)} "  # noqa: S608
+        "ORDER BY txid, id LIMIT :limit"
+    )
+    return list((await session.execute(statement, parameters)).all())
+
+
+async def head_position(session: AsyncSession) -> tuple[int, int]:
+    """The last finished row's position, or ``(0, 0)`` when there is none."""
+    row = (
+        await session.execute(
+            text(
+                f"SELECT txid::text::bigint AS txid, id FROM outbox WHERE {_HORIZON} "  # noqa: S608
+                "ORDER BY txid DESC, id DESC LIMIT 1"
+            )
+        )
+    ).one_or_none()
+    return (int(row.txid), int(row.id)) if row else (0, 0)
+
+
+async def position_state(
+    session: AsyncSession, *, position: tuple[int, int], retention_seconds: float
+) -> tuple[bool, bool]:
+    """``(exists, expired)``: whether the row at ``position`` exists, and whether it or the
+    first row after it is older than the retention window."""
+    row = (
+        await session.execute(
+            text(
+                "WITH here AS (SELECT created_at FROM outbox WHERE id = :after_id "  # noqa: S608
+                "AND txid = CAST(CAST(:after_txid AS text) AS xid8)), "
+                f"next AS (SELECT created_at FROM outbox WHERE {_AFTER} "
+                "ORDER BY txid, id LIMIT 1), "
+                "cutoff AS (SELECT now() - make_interval(secs => :retention) AS at) "
+                "SELECT EXISTS (SELECT 1 FROM here) AS found, "
+                "EXISTS (SELECT 1 FROM here, cutoff WHERE here.created_at < cutoff.at) "
+                "OR EXISTS (SELECT 1 FROM next, cutoff WHERE next.created_at < cutoff.at) "
+                "AS expired"
+            ),
+            {
+                "after_txid": str(position[0]),
+                "after_id": position[1],
+                "retention": retention_seconds,
+            },
+        )
+    ).one()
+    return bool(row.found), bool(row.expired)

@@ -1,0 +1,55 @@
+"""A committed outbox row as the broker sees it, and the stream it belongs to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from hub.realtime.cursor import Position
+from hub.vocabulary import OutboxKind
+
+
+class Stream(StrEnum):
+    """What a subscription follows; each outbox kind feeds at most one stream."""
+
+    ARTICLES = "articles"
+    EVENTS = "events"
+
+
+STREAM_OF_KIND: dict[str, Stream] = {
+    OutboxKind.ARTICLE_APPROVED.value: Stream.ARTICLES,
+    OutboxKind.ARTICLE_CORRECTED.value: Stream.ARTICLES,
+    OutboxKind.ARTICLE_RETRACTED.value: Stream.ARTICLES,
+    OutboxKind.EVENT_CHANGED.value: Stream.EVENTS,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    position: Position
+    kind: str
+    entity_type: str
+    entity_id: int
+    agency_id: int | None
+    region_codes: tuple[str, ...]
+    payload: dict[str, Any]
+    created_at: datetime
+
+    @property
+    def stream(self) -> Stream | None:
+        return STREAM_OF_KIND.get(self.kind)
+
+    @classmethod
+    def from_row(cls, row: Any) -> Change:
+        return cls(
+            position=(int(row.txid), int(row.id)),
+            kind=row.kind,
+            entity_type=row.entity_type,
+            entity_id=int(row.entity_id),
+            agency_id=row.agency_id,
+            region_codes=tuple(row.region_codes or ()),
+            payload=dict(row.payload or {}),
+            created_at=row.created_at,
+        )

@@ -1,0 +1,65 @@
+"""What the transport needs from the GraphQL layer, without importing it.
+
+The schema layer implements :class:`Gateway`: ``prepare`` parses, validates and (for a
+subscription) runs the root field's resolver, which returns a :class:`StreamRequest`;
+``render`` executes a subscription's selection for changes, once per distinct selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from hub.realtime.changes import Change
+from hub.realtime.cursor import Position
+from hub.realtime.filters import Filter
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRequest:
+    """What a subscription resolver asks for: changes matching ``filter`` after ``after``
+    (``None``: from now on). Served by the broker, not iterated."""
+
+    filter: Filter
+    after: Position | None
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        raise RuntimeError("live streams are served over WebSocket at /graphql")
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """The operation failed before it started: GraphQL errors for an ``error`` message."""
+
+    errors: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class SingleResult:
+    """A query or mutation sent over the socket: one serialized result."""
+
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStart:
+    request: StreamRequest
+    selection: Hashable  # equal selections render identically: one execution per group
+
+
+class RenderFailed(Exception):
+    """Rendering hit an unexpected error (e.g. the database went away); retry later."""
+
+
+class Gateway(Protocol):
+    async def prepare(
+        self, payload: Mapping[str, Any], init_payload: Mapping[str, Any]
+    ) -> Rejected | SingleResult | LiveStart: ...
+
+    async def render(
+        self, jobs: Sequence[tuple[Hashable, Change]], *, tolerate_errors: bool
+    ) -> dict[tuple[Hashable, Position], str]:
+        """One serialized ``{data, errors}`` per job. Unexpected errors raise
+        :class:`RenderFailed` unless ``tolerate_errors`` (then they are masked)."""
+        ...

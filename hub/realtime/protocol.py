@@ -1,0 +1,199 @@
+"""GraphQL over WebSocket: graphql-transport-ws, and the legacy graphql-ws for older clients.
+
+An ASGI endpoint. The handshake refuses browsers from foreign origins (HTTP 403) and
+clients that speak neither subprotocol (close 4406). The first message must be
+``connection_init`` within the configured timeout (else 4408). Each ``subscribe`` (``start``
+in graphql-ws) is prepared by the gateway: request errors come back as an ``error``
+message, queries and mutations as one result, subscriptions join the broker. Malformed
+messages close with 4400, a subscribe before init with 4401, a duplicate operation id
+with 4409, a second init with 4429.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from hub.realtime.connection import LEGACY_WS, TRANSPORT_WS, LiveConnection
+from hub.realtime.gateway import LiveStart, Rejected, SingleResult
+from hub.realtime.subscriber import Subscriber
+
+if TYPE_CHECKING:
+    from hub.realtime.service import LiveService
+
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+BAD_MESSAGE = 4400
+
+
+def choose_subprotocol(offered: list[str]) -> str | None:
+    for protocol in (TRANSPORT_WS, LEGACY_WS):
+        if protocol in offered:
+            return protocol
+    return None
+
+
+def origin_allowed(headers: list[tuple[bytes, bytes]], allowed: list[str]) -> bool:
+    """No ``Origin`` (not a browser), a listed origin, ``*``, or the same host as requested."""
+    values = {name.lower(): value.decode("latin-1") for name, value in headers}
+    origin = values.get(b"origin")
+    if origin is None or "*" in allowed or origin in allowed:
+        return True
+    host = values.get(b"host", "")
+    return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
+
+
+class LiveEndpoint:
+    """ASGI app for WebSocket requests to ``/graphql``."""
+
+    def __init__(self, service: Callable[[], LiveService]) -> None:
+        self.service = service
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        service = self.service()
+        if (await receive())["type"] != "websocket.connect":
+            return
+        settings = service.settings
+        if not origin_allowed(scope.get("headers", []), settings.live_allowed_origin_list):
+            await send({"type": "websocket.close", "code": 1008})  # refused handshake: 403
+            return
+        protocol = choose_subprotocol(scope.get("subprotocols", []))
+        if protocol is None:
+            await send({"type": "websocket.accept"})
+            await send(
+                {"type": "websocket.close", "code": 4406, "reason": "Subprotocol not acceptable"}
+            )
+            return
+        await send({"type": "websocket.accept", "subprotocol": protocol})
+        connection = LiveConnection(
+            send=send, protocol=protocol, limit=settings.live_queue_size, on_close=service.release
+        )
+        service.connections.add(connection)
+        try:
+            await Session(service, connection).run(receive)
+        finally:
+            service.connections.discard(connection)
+            connection.abandon()
+
+
+class Session:
+    """The receiving side of one connection (short-lived: exists while ``run`` runs)."""
+
+    def __init__(self, service: LiveService, connection: LiveConnection) -> None:
+        self.service = service
+        self.connection = connection
+        self.legacy = connection.protocol == LEGACY_WS
+
+    async def run(self, receive: Receive) -> None:
+        connection = self.connection
+        try:
+            message = await asyncio.wait_for(
+                receive(), self.service.settings.live_connection_init_timeout
+            )
+        except TimeoutError:
+            connection.close(4408, "Connection initialisation timeout")
+            await connection.finished()
+            return
+        while message["type"] == "websocket.receive" and not connection.closing:
+            connection.heard = True
+            text = message.get("text")
+            if text is None:
+                text = (message.get("bytes") or b"").decode("utf-8", "replace")
+            await self.handle(text)
+            if connection.closing:
+                break
+            message = await receive()
+        await connection.finished()
+
+    async def handle(self, text: str) -> None:
+        connection = self.connection
+        try:
+            message = json.loads(text)
+        except ValueError:
+            message = None
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            connection.close(BAD_MESSAGE, "Invalid message received")
+            return
+        kind = message["type"]
+        if kind == "connection_init":
+            self.initialise(message.get("payload"))
+        elif kind in ("subscribe", "start"):
+            await self.subscribe(message)
+        elif kind in ("complete", "stop"):
+            self.complete(message.get("id"))
+        elif kind == "ping" and not self.legacy:
+            connection.send_json({"type": "pong"})
+        elif kind == "pong" and not self.legacy:
+            connection.ping_outstanding = False
+        elif kind == "connection_terminate" and self.legacy:
+            connection.close(1000, "terminated")
+        else:
+            connection.close(BAD_MESSAGE, f"Unknown message type: {kind[:40]}")
+
+    def initialise(self, payload: object) -> None:
+        connection = self.connection
+        if connection.initialised:
+            connection.close(4429, "Too many initialisation requests")
+            return
+        connection.initialised = True
+        connection.init_payload = payload if isinstance(payload, dict) else {}
+        connection.send_json({"type": "connection_ack"})
+        if self.legacy:
+            connection.send_json({"type": "ka"})
+
+    async def subscribe(self, message: dict[str, Any]) -> None:
+        connection = self.connection
+        if not connection.initialised:
+            connection.close(4401, "Unauthorized")
+            return
+        operation_id, payload = message.get("id"), message.get("payload")
+        if not isinstance(operation_id, str) or not operation_id or not isinstance(payload, dict):
+            connection.close(BAD_MESSAGE, "Invalid message received")
+            return
+        if operation_id in connection.subscriptions:
+            connection.close(4409, f"Subscriber for {operation_id[:64]} already exists")
+            return
+        limit = self.service.settings.live_max_subscriptions_per_connection
+        if len(connection.subscriptions) >= limit:
+            self.error(operation_id, [too_many_subscriptions(limit)])
+            return
+        prepared = await self.service.gateway.prepare(payload, connection.init_payload)
+        if connection.closing:
+            return
+        if isinstance(prepared, Rejected):
+            self.error(operation_id, prepared.errors)
+        elif isinstance(prepared, SingleResult):
+            kind = "data" if self.legacy else "next"
+            connection.push(
+                f'{{"id":{json.dumps(operation_id)},"type":"{kind}","payload":{prepared.payload}}}'
+            )
+            connection.send_json({"id": operation_id, "type": "complete"})
+        elif isinstance(prepared, LiveStart):
+            subscriber = Subscriber(
+                sink=connection,
+                operation_id=operation_id,
+                filter=prepared.request.filter,
+                selection=prepared.selection,
+            )
+            connection.subscriptions[operation_id] = subscriber
+            self.service.broker.join(subscriber, after=prepared.request.after)
+
+    def complete(self, operation_id: object) -> None:
+        if isinstance(operation_id, str):
+            subscriber = self.connection.subscriptions.pop(operation_id, None)
+            if subscriber is not None:
+                self.service.broker.leave(subscriber)
+
+    def error(self, operation_id: str, errors: list[dict[str, Any]]) -> None:
+        self.connection.send_json({"id": operation_id, "type": "error", "payload": errors})
+
+
+def too_many_subscriptions(limit: int) -> dict[str, Any]:
+    return {
+        "message": f"At most {limit} subscriptions per connection; complete one first",
+        "extensions": {"code": "TOO_MANY_SUBSCRIPTIONS"},
+    }

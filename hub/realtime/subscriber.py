@@ -1,0 +1,75 @@
+"""One live subscription: where it delivers, what it follows, and how far it has got.
+
+A subscriber is *replaying* (catching up from its ``after`` cursor up to ``target``, the
+broker's position when it joined; live changes past ``target`` wait in ``pending``) or
+*live* (the broker hands it every matching change past ``position``). ``authorize``, when
+set, is awaited before each delivery; a falsy answer ends the subscription.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, Protocol
+
+from hub.realtime.cursor import Position
+from hub.realtime.filters import Filter
+
+Authorize = Callable[[], Awaitable[bool]]
+
+
+class Sink(Protocol):
+    """The connection a subscriber delivers to."""
+
+    def deliver(self, subscriber: Subscriber, payload: str) -> bool:
+        """Queue one rendered result; False when the connection is closing."""
+        ...
+
+    def end(self, subscriber: Subscriber, errors: list[dict[str, Any]]) -> None:
+        """Finish the subscription with errors (the connection stays open)."""
+        ...
+
+    def fall_behind(self) -> None:
+        """The subscriber cannot keep up: close with a retryable code so it resumes."""
+        ...
+
+    async def writable(self) -> None:
+        """Return once the queue has room (replay waits here instead of overflowing)."""
+        ...
+
+
+class Subscriber:
+    __slots__ = (
+        "active",
+        "authorize",
+        "filter",
+        "live",
+        "operation_id",
+        "pending",
+        "position",
+        "selection",
+        "sink",
+        "target",
+    )
+
+    def __init__(
+        self,
+        *,
+        sink: Sink,
+        operation_id: str,
+        filter: Filter,
+        selection: Hashable,
+        authorize: Authorize | None = None,
+    ) -> None:
+        self.sink = sink
+        self.operation_id = operation_id
+        self.filter = filter
+        self.selection = selection
+        self.authorize = authorize
+        self.position: Position = (0, 0)
+        self.target: Position = (0, 0)
+        self.pending: list[tuple[Position, str]] | None = None
+        self.live = False
+        self.active = True
+
+    def __repr__(self) -> str:
+        return f"<Subscriber {self.operation_id!r} {self.filter!r} at {self.position}>"

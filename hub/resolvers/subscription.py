@@ -1,0 +1,114 @@
+"""Live subscriptions: validate what a client asks for, then hand the broker a request.
+
+Filters name regions, agencies, types, stages, tags and events by code or slug; each is
+looked up (one statement) and an unknown one is an ``INVALID_INPUT`` error naming the
+argument. An ``after`` cursor must be one this server issued and not older than the
+retention window (``CURSOR_EXPIRED``: reload, then subscribe without ``after``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.repositories import filter_values, outbox
+from hub.errors import CursorExpired, InvalidInput
+from hub.realtime import cursor
+from hub.realtime.filters import ArticleFilter, EventFilter
+from hub.realtime.gateway import StreamRequest
+
+if TYPE_CHECKING:
+    from hub.context import Context
+
+
+async def article_stream(
+    ctx: Context,
+    *,
+    region_code: str | None = None,
+    agency_slug: str | None = None,
+    agency_type: str | None = None,
+    stage_code: str | None = None,
+    tag_slug: str | None = None,
+    event_slug: str | None = None,
+    after: str | None = None,
+) -> StreamRequest:
+    async with ctx.sessions() as session:
+        found = await filter_values.look_up(
+            session,
+            region_code=region_code,
+            agency_slug=agency_slug,
+            agency_type=agency_type,
+            stage_code=stage_code,
+            tag_slug=tag_slug,
+            event_slug=event_slug,
+        )
+        for asked, known, field, what in (
+            (region_code, found.region_exists, "regionCode", "region code"),
+            (agency_slug, found.agency_id is not None, "agencySlug", "agency"),
+            (agency_type, found.agency_type_exists, "agencyType", "agency type"),
+            (stage_code, found.stage_exists, "stageCode", "election stage"),
+            (tag_slug, found.tag_exists, "tagSlug", "tag"),
+            (event_slug, found.event_id is not None, "eventSlug", "event"),
+        ):
+            if asked is not None and not known:
+                raise InvalidInput(f"Unknown {what} `{asked}`", field=f"filter.{field}")
+        position = await resume_position(ctx, session, after)
+    return StreamRequest(
+        filter=ArticleFilter(
+            region_code=region_code,
+            agency_id=found.agency_id,
+            agency_type=agency_type,
+            stage_code=stage_code,
+            tag_slug=tag_slug,
+            event_id=found.event_id,
+        ),
+        after=position,
+    )
+
+
+async def event_stream(ctx: Context, *, slug: str, after: str | None = None) -> StreamRequest:
+    async with ctx.sessions() as session:
+        found = await filter_values.look_up(session, event_slug=slug)
+        if found.event_id is None:
+            raise InvalidInput(f"Unknown event `{slug}`", field="slug")
+        position = await resume_position(ctx, session, after)
+    return StreamRequest(filter=EventFilter(event_id=found.event_id), after=position)
+
+
+async def live_cursor(ctx: Context) -> str:
+    async with ctx.sessions() as session:
+        return cursor.encode(await outbox.head_position(session))
+
+
+async def resume_position(
+    ctx: Context, session: AsyncSession, after: str | None
+) -> cursor.Position | None:
+    if after is None:
+        return None
+    try:
+        position = cursor.decode(after)
+    except cursor.InvalidCursor:
+        raise InvalidInput(
+            "`after` is not a cursor issued by this service", field="after"
+        ) from None
+    retention = ctx.settings.live_retention
+    exists, expired = await outbox.position_state(
+        session,
+        position=position,
+        retention_seconds=retention.total_seconds(),
+    )
+    if expired or (not exists and position != cursor.ORIGIN):
+        raise CursorExpired(
+            f"The cursor is older than the {describe(retention.total_seconds())} retention "
+            "window: reload the current state, then subscribe without `after`",
+            field="after",
+        )
+    return position
+
+
+def describe(seconds: float) -> str:
+    if seconds % 86400 == 0:
+        days = int(seconds // 86400)
+        return f"{days}-day"
+    return f"{seconds:g}-second"

@@ -1,0 +1,269 @@
+"""The GraphQL side of live delivery (implements :class:`hub.realtime.gateway.Gateway`).
+
+``prepare`` parses and validates a document (both cached per document text), runs
+queries and mutations through the schema as usual, and for a subscription runs the root
+field's resolver (argument coercion, filter validation, cursor checks) to obtain the
+stream request. Subscribers whose documents differ only in the root field's arguments
+(and in variables used only there) share one :class:`Selection`: ``render`` executes each
+selection once per change, all in one context so the DataLoaders batch across them, and
+serializes the result once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from functools import lru_cache
+from inspect import isawaitable
+from typing import Any
+
+import strawberry
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    Executor,
+    FieldNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    VariableNode,
+    create_source_event_stream,
+    execute,
+    get_operation_ast,
+    parse,
+    print_ast,
+    validate,
+)
+from graphql.language import Visitor, visit
+from strawberry.types.execution import ExecutionResult as StrawberryResult
+
+from hub.context import Context
+from hub.db.session import SessionFactory
+from hub.realtime.changes import Change
+from hub.realtime.cursor import Position
+from hub.realtime.gateway import LiveStart, Rejected, RenderFailed, SingleResult, StreamRequest
+from hub.schema.extensions import error_payload, is_unexpected
+from hub.settings import Settings
+
+logger = logging.getLogger("hub.graphql")
+
+DOCUMENT_CACHE_SIZE = 1024
+JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+class Selection:
+    """One distinct subscription selection; equal ones are the same object (interned)."""
+
+    __slots__ = ("__weakref__", "document", "field", "key", "operation_name", "variables")
+
+    def __init__(
+        self,
+        key: Hashable,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: dict[str, Any],
+        field: str,
+    ) -> None:
+        self.key = key
+        self.document = document
+        self.operation_name = operation_name
+        self.variables = variables
+        self.field = field
+
+
+class LiveGateway:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        *,
+        settings: Settings,
+        sessions: SessionFactory,
+        roots: Mapping[str, Callable[[Change], object]],
+    ) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.sessions = sessions
+        self.roots = roots
+        self._selections: weakref.WeakValueDictionary[Hashable, Selection] = (
+            weakref.WeakValueDictionary()
+        )
+        self._document = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._parse_and_validate)
+        self._shape = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(selection_shape)
+
+    def context(self) -> Context:
+        return Context(settings=self.settings, sessions=self.sessions)
+
+    # -- prepare -----------------------------------------------------------------------------
+
+    async def prepare(
+        self, payload: Mapping[str, Any], init_payload: Mapping[str, Any]
+    ) -> Rejected | SingleResult | LiveStart:
+        query = payload.get("query")
+        variables = payload.get("variables") or {}
+        operation_name = payload.get("operationName")
+        if not isinstance(query, str) or not isinstance(variables, dict):
+            return Rejected([bad_request("`query` must be a string and `variables` an object")])
+        if operation_name is not None and not isinstance(operation_name, str):
+            return Rejected([bad_request("`operationName` must be a string")])
+        parsed = self._document(query)
+        if isinstance(parsed, tuple):
+            return Rejected(list(parsed))
+        operation = get_operation_ast(parsed, operation_name)
+        if operation is None:
+            return Rejected([bad_request("Unknown operation, or several without `operationName`")])
+        context = self.context()
+        if operation.operation is OperationType.SUBSCRIPTION and not isinstance(
+            operation.selection_set.selections[0], FieldNode
+        ):
+            return Rejected([bad_request("Select the subscription field itself, not a fragment")])
+        if operation.operation is not OperationType.SUBSCRIPTION:
+            result = await self.schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+            )
+            return SingleResult(JSON.encode(result_payload(result, mask=False)))
+        executor = Executor.build(
+            self.schema._schema,
+            parsed,
+            context_value=context,
+            raw_variable_values=variables,
+            operation_name=operation_name,
+        )
+        if isinstance(executor, list):
+            return Rejected([error_payload(error) for error in executor])
+        stream = create_source_event_stream(executor)
+        if isawaitable(stream):
+            stream = await stream
+        if isinstance(stream, ExecutionResult):
+            return Rejected([error_payload(error) for error in stream.errors or ()])
+        if not isinstance(stream, StreamRequest):
+            logger.error("subscription resolver returned %r", type(stream))
+            return Rejected([{"message": "Internal server error"}])
+        return LiveStart(
+            stream, self._selection(query, parsed, operation, operation_name, variables)
+        )
+
+    def _parse_and_validate(self, query: str) -> DocumentNode | tuple[dict[str, Any], ...]:
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            return (dict(error.formatted),)
+        errors = validate(self.schema._schema, document)
+        if errors:
+            return tuple(dict(error.formatted) for error in errors)
+        return document
+
+    def _selection(
+        self,
+        query: str,
+        document: DocumentNode,
+        operation: OperationDefinitionNode,
+        operation_name: str | None,
+        variables: dict[str, Any],
+    ) -> Selection:
+        root = operation.selection_set.selections[0]
+        assert isinstance(root, FieldNode)
+        shape, used = self._shape(query, operation_name, document, root)
+        relevant = {name: variables.get(name) for name in used}
+        key = (shape, JSON.encode(sorted(relevant.items())))
+        selection = self._selections.get(key)
+        if selection is None:
+            selection = Selection(key, document, operation_name, variables, root.name.value)
+            self._selections[key] = selection
+        return selection
+
+    # -- render ------------------------------------------------------------------------------
+
+    async def render(
+        self, jobs: Sequence[tuple[Hashable, Change]], *, tolerate_errors: bool
+    ) -> dict[tuple[Hashable, Position], str]:
+        context = self.context()
+        results = await asyncio.gather(*(self._execute(job, context) for job in jobs))
+        rendered: dict[tuple[Hashable, Position], str] = {}
+        for (selection, change), result in zip(jobs, results, strict=True):
+            unexpected = [error for error in result.errors or () if is_unexpected(error)]
+            if unexpected and not tolerate_errors:
+                raise RenderFailed(str(unexpected[0].original_error or unexpected[0]))
+            for error in unexpected:
+                logger.error("live payload failed", exc_info=error.original_error)
+            rendered[selection, change.position] = JSON.encode(result_payload(result, mask=True))
+        return rendered
+
+    async def _execute(self, job: tuple[Hashable, Change], context: Context) -> ExecutionResult:
+        selection, change = job
+        assert isinstance(selection, Selection)
+        result = execute(
+            self.schema._schema,
+            selection.document,
+            root_value=self.roots[selection.field](change),
+            context_value=context,
+            variable_values=selection.variables,
+            operation_name=selection.operation_name,
+        )
+        if isawaitable(result):
+            result = await result
+        assert isinstance(result, ExecutionResult)
+        return result
+
+
+def result_payload(result: ExecutionResult | StrawberryResult, *, mask: bool) -> dict[str, Any]:
+    payload: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        payload["errors"] = [
+            error_payload(error) if mask else error.formatted for error in result.errors
+        ]
+    return payload
+
+
+def bad_request(message: str) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": "BAD_REQUEST"}}
+
+
+def selection_shape(
+    query: str,
+    operation_name: str | None,
+    document: DocumentNode,
+    root: FieldNode,
+) -> tuple[str, tuple[str, ...]]:
+    """The document without the root field's arguments, and the variables used outside
+    those arguments: together they decide the rendered payload."""
+    del query, operation_name  # cache keys only
+
+    class StripRootArguments(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> Any:
+            if node is root:
+                return FieldNode(
+                    alias=node.alias,
+                    name=node.name,
+                    arguments=(),
+                    directives=node.directives,
+                    selection_set=node.selection_set,
+                )
+            return None
+
+    shape = print_ast(visit(document, StripRootArguments()))
+    return shape, tuple(sorted(variables_used(document, skip=root.arguments or ())))
+
+
+def variables_used(document: DocumentNode, *, skip: Sequence[Any]) -> set[str]:
+    """Variables referenced in ``document`` outside the ``skip`` arguments."""
+    names: set[str] = set()
+    skipped = {id(item) for item in skip}
+
+    class Collector(Visitor):
+        def enter_argument(self, argument: Any, *_: Any) -> Any:
+            return False if id(argument) in skipped else None
+
+        def enter_variable_definition(self, *_: Any) -> Any:
+            return False
+
+        def enter_variable(self, variable: VariableNode, *_: Any) -> None:
+            names.add(variable.name.value)
+
+    visit(document, Collector())
+    return names

@@ -1,0 +1,79 @@
+"""A subscription carrying an authorization check is re-checked at every delivery and
+ended when the check fails (what login-only streams rely on)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+
+from hub.realtime.filters import ArticleFilter
+from hub.realtime.subscriber import Subscriber
+from tests.factories import approve_article, create_article, ensure_agency
+
+
+class RecordingSink:
+    def __init__(self) -> None:
+        self.payloads: list[str] = []
+        self.ended: list[list[dict[str, Any]]] = []
+
+    def deliver(self, subscriber: Subscriber, payload: str) -> bool:
+        self.payloads.append(payload)
+        return True
+
+    def end(self, subscriber: Subscriber, errors: list[dict[str, Any]]) -> None:
+        self.ended.append(errors)
+
+    def fall_behind(self) -> None:
+        raise AssertionError("not expected")
+
+    async def writable(self) -> None:
+        return None
+
+
+async def test_failed_recheck_ends_the_subscription(
+    app: Starlette, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    broker = app.state.live.broker
+    gateway = app.state.live.gateway
+    prepared = await gateway.prepare({"query": "subscription { articlePublished { cursor } }"}, {})
+    allowed = {"now": True}
+    checks: list[bool] = []
+
+    async def authorize() -> bool:
+        checks.append(allowed["now"])
+        return allowed["now"]
+
+    sink = RecordingSink()
+    subscriber = Subscriber(
+        sink=sink,
+        operation_id="q",
+        filter=ArticleFilter(),
+        selection=prepared.selection,
+        authorize=authorize,
+    )
+    broker.join(subscriber, after=None)
+    agency = await ensure_agency(sessions, slug="editor-uji")
+    first, second, third = [await create_article(sessions, agency_id=agency) for _ in range(3)]
+
+    await approve_article(sessions, first)
+    await wait_until(lambda: len(sink.payloads) == 1)
+    allowed["now"] = False  # e.g. the token was revoked
+    await approve_article(sessions, second)
+    await wait_until(lambda: len(sink.ended) == 1)
+    assert sink.ended[0][0]["extensions"]["code"] == "FORBIDDEN"
+    assert not subscriber.active
+    await approve_article(sessions, third)
+    await asyncio.sleep(0.5)
+    assert len(sink.payloads) == 1
+    assert checks == [True, False]  # checked at each delivery, not after it ended
+
+
+async def wait_until(condition: Any, seconds: float = 10) -> None:
+    for _ in range(int(seconds * 20)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not reached")

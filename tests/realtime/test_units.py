@@ -1,0 +1,125 @@
+"""Cursors, filters and the registry: pure logic, no database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from hub.realtime import cursor
+from hub.realtime.changes import Change
+from hub.realtime.filters import ArticleFilter, EventFilter
+from hub.realtime.registry import Registry
+from hub.realtime.subscriber import Subscriber
+
+
+def article_change(row_id: int = 1, **payload: object) -> Change:
+    return Change(
+        position=(1000 + row_id, row_id),
+        kind="article.approved",
+        entity_type="article",
+        entity_id=row_id,
+        agency_id=int(payload.pop("agency_id", 7)),  # type: ignore[call-overload]
+        region_codes=tuple(payload.pop("regions", ("64", "64.71"))),  # type: ignore[arg-type]
+        payload={
+            "agency_type": "kpu",
+            "stage_codes": ["kampanye"],
+            "tag_slugs": ["pemilu-2024"],
+            "event_id": 3,
+            **payload,
+        },
+        created_at=datetime.now(UTC),
+    )
+
+
+def test_cursor_round_trip_and_rejects_forgeries() -> None:
+    position = (123456789012, 42)
+    assert cursor.decode(cursor.encode(position)) == position
+    for bad in ("", "abc", cursor.encode(position) + "x", "LTEuMQ", "MS4y=", "a" * 100):
+        with pytest.raises(cursor.InvalidCursor):
+            cursor.decode(bad)
+
+
+@pytest.mark.parametrize(
+    ("filter_", "expected"),
+    [
+        (ArticleFilter(), True),
+        (ArticleFilter(region_code="64"), True),  # province: its regencies' articles too
+        (ArticleFilter(region_code="64.71"), True),
+        (ArticleFilter(region_code="63"), False),
+        (ArticleFilter(agency_id=7), True),
+        (ArticleFilter(agency_id=8), False),
+        (ArticleFilter(agency_type="kpu"), True),
+        (ArticleFilter(agency_type="bawaslu"), False),
+        (ArticleFilter(stage_code="kampanye"), True),
+        (ArticleFilter(stage_code="pemungutan_suara"), False),
+        (ArticleFilter(tag_slug="pemilu-2024"), True),
+        (ArticleFilter(tag_slug="lain"), False),
+        (ArticleFilter(event_id=3), True),
+        (ArticleFilter(event_id=4), False),
+        (ArticleFilter(region_code="64", agency_type="kpu", stage_code="kampanye"), True),
+        (ArticleFilter(region_code="64", agency_type="bawaslu"), False),
+    ],
+)
+def test_registry_finds_exactly_the_matching_filters(
+    filter_: ArticleFilter, expected: bool
+) -> None:
+    registry = Registry()
+    subscriber = Subscriber(sink=None, operation_id="1", filter=filter_, selection="s")  # type: ignore[arg-type]
+    registry.add(subscriber)
+    change = article_change()
+    assert filter_.matches(change) is expected
+    assert registry.match(change) == ([subscriber] if expected else [])
+
+
+def test_registry_groups_equal_filters_and_never_returns_a_subscriber_twice() -> None:
+    registry = Registry()
+    subscribers = [
+        Subscriber(
+            sink=None, operation_id=str(n), filter=ArticleFilter(region_code=code), selection="s"
+        )  # type: ignore[arg-type]
+        for n, code in enumerate(["64", "64", "64.71", "63"])
+    ]
+    for subscriber in subscribers:
+        registry.add(subscriber)
+    assert registry.filter_groups == 3
+    matched = registry.match(article_change())
+    assert sorted(s.operation_id for s in matched) == ["0", "1", "2"]
+    registry.remove(subscribers[0])
+    registry.remove(subscribers[0])  # twice is harmless
+    assert registry.count == 3
+    assert sorted(s.operation_id for s in registry.match(article_change())) == ["1", "2"]
+
+
+def test_event_stream_is_separate_from_article_stream() -> None:
+    registry = Registry()
+    follower = Subscriber(
+        sink=None, operation_id="e", filter=EventFilter(event_id=3), selection="s"
+    )  # type: ignore[arg-type]
+    registry.add(follower)
+    assert registry.match(article_change()) == []  # an article about event 3 is not an event change
+    change = Change(
+        position=(1, 1),
+        kind="event.changed",
+        entity_type="event",
+        entity_id=3,
+        agency_id=None,
+        region_codes=(),
+        payload={},
+        created_at=datetime.now(UTC),
+    )
+    assert registry.match(change) == [follower]
+    catch_all = Subscriber(sink=None, operation_id="a", filter=ArticleFilter(), selection="s")  # type: ignore[arg-type]
+    registry.add(catch_all)
+    assert registry.match(article_change()) == [catch_all]
+    submitted = Change(
+        position=(2, 2),
+        kind="article.submitted",
+        entity_type="article",
+        entity_id=5,
+        agency_id=7,
+        region_codes=("64",),
+        payload={},
+        created_at=datetime.now(UTC),
+    )
+    assert registry.match(submitted) == []  # submissions are not published information

@@ -1,0 +1,103 @@
+"""Real servers for tests: the app under an in-process uvicorn, or `hub serve` processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+
+import httpx
+import uvicorn
+
+from hub.app import create_app
+from hub.settings import Settings
+from tests.helpers import free_port
+
+HUB = [sys.executable, "-m", "hub"]
+
+
+@contextlib.asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[str]:
+    """Serve the app on a free port in this event loop; yields ``127.0.0.1:<port>``."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        lifespan="on",
+        log_level="warning",
+        ws_per_message_deflate=False,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.get_running_loop().create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    return {**env, **extra}
+
+
+class ServerProcess:
+    """``hub serve`` in a subprocess on its own port."""
+
+    def __init__(self, env: dict[str, str], port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.process = subprocess.Popen(
+            [*HUB, "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited: {self.output()}")
+            try:
+                if httpx.get(f"{self.url}/health/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("server did not become ready")
+
+    async def ready(self) -> None:
+        await asyncio.to_thread(self.wait_ready)
+
+    def query(self, query: str) -> dict[str, object]:
+        response = httpx.post(f"{self.url}/graphql", json={"query": query}, timeout=10)
+        body = response.json()
+        assert "errors" not in body, body
+        data: dict[str, object] = body["data"]
+        return data
+
+    def stop(self, sig: signal.Signals = signal.SIGINT) -> int:
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=60)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def output(self) -> str:
+        if self.process.poll() is None:
+            self.process.kill()
+        return self.process.stdout.read() if self.process.stdout else ""
