@@ -1,6 +1,7 @@
 """ORM models, one module per domain noun. Importing this package registers every table."""
 
 from hub.db.models.account import Account, ApiKey, Membership
+from hub.db.models.auth_session import AuthSession
 from hub.db.models.agency import Agency, AgencyType
 from hub.db.models.article import (
     Article,
@@ -12,6 +13,7 @@ from hub.db.models.article import (
 )
 from hub.db.models.election_stage import ElectionStage
 from hub.db.models.event import Event, EventSpeaker
+from hub.db.models.idempotency import IdempotencyKey
 from hub.db.models.outbox import OutboxEntry
 from hub.db.models.person import Person
 from hub.db.models.region import Region
@@ -25,9 +27,11 @@ __all__ = [
     "Article",
     "ArticlePerson",
     "ArticleTransition",
+    "AuthSession",
     "ElectionStage",
     "Event",
     "EventSpeaker",
+    "IdempotencyKey",
     "Membership",
     "OutboxEntry",
     "Person",
