@@ -29,8 +29,8 @@ from hub.errors import Unauthenticated
 from hub.settings import Settings
 
 API_KEY_MARK = "hubk_"
-TOKEN_ISSUER = "hub"
-ACCESS_TOKEN_ALGORITHM = "HS256"
+TOKEN_ISSUER = "hub"  # noqa: S105
+ACCESS_TOKEN_ALGORITHM = "HS256"  # noqa: S105
 
 
 def password_hasher(settings: Settings) -> PasswordHasher:

@@ -1,7 +1,6 @@
 """ORM models, one module per domain noun. Importing this package registers every table."""
 
 from hub.db.models.account import Account, ApiKey, Membership
-from hub.db.models.auth_session import AuthSession
 from hub.db.models.agency import Agency, AgencyType
 from hub.db.models.article import (
     Article,
@@ -11,6 +10,7 @@ from hub.db.models.article import (
     article_regions,
     article_tags,
 )
+from hub.db.models.auth_session import AuthSession
 from hub.db.models.election_stage import ElectionStage
 from hub.db.models.event import Event, EventSpeaker
 from hub.db.models.idempotency import IdempotencyKey
