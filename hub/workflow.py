@@ -32,6 +32,10 @@ UNPUBLISHED_STATUSES = frozenset(ArticleStatus) - PUBLIC_STATUSES
 REVIEW_STATUSES = frozenset({ArticleStatus.SUBMITTED, ArticleStatus.REJECTED})
 """Readable by reviewers entitled to an agency's submissions from outside the agency."""
 
+PROVINCIAL_REVIEWER_TYPE = "diskominfo_provinsi"
+"""Editors of an agency of this type review submissions of the regency/city agencies of its
+province that ask for it (``Agency.provincial_review``)."""
+
 EDITABLE_STATUSES = frozenset({ArticleStatus.DRAFT})
 DELETABLE_STATUSES = frozenset({ArticleStatus.DRAFT, ArticleStatus.REJECTED})
 
