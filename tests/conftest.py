@@ -70,7 +70,19 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, environment=Environment.TEST, data_dir=tmp_path)
+    return test_settings(database_url, tmp_path)
+
+
+def test_settings(database_url: str, data_dir: Path) -> Settings:
+    """Test settings: argon2 made cheap (hashing cost is not what the tests are about)."""
+    return Settings(
+        database_url=database_url,
+        environment=Environment.TEST,
+        data_dir=data_dir,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+    )
 
 
 @pytest.fixture

@@ -99,7 +99,9 @@ async def _new_account(
     else:
         check_password(check, "initialPassword", initial_password, email=email)
     check.done()
-    assert cleaned_email is not None and name is not None and initial_password is not None
+    assert cleaned_email is not None
+    assert name is not None
+    assert initial_password is not None
     account = Account(
         email=cleaned_email,
         display_name=name,

@@ -7,8 +7,10 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.tools import merge_types
 
 from hub.schema.extensions import default_extensions, is_unexpected
+from hub.schema.mutation import ACCOUNT_QUERIES, Mutation
 from hub.schema.query import Query
 
 logger = logging.getLogger("hub.graphql")
@@ -34,7 +36,11 @@ class HubSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    return HubSchema(query=Query, extensions=default_extensions())
+    return HubSchema(
+        query=merge_types("Query", (Query, *ACCOUNT_QUERIES)),
+        mutation=Mutation,
+        extensions=default_extensions(),
+    )
 
 
 def schema_sdl() -> str:

@@ -1,0 +1,101 @@
+"""Scenario builders: accounts with roles, logins, API keys, articles in a given status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from hub import credentials
+from hub.db.models import Account, Agency, ApiKey, Membership
+from hub.settings import Settings
+from hub.vocabulary import ApiKeyScope, MemberRole
+from tests.helpers import GraphQLClient
+
+PASSWORD = "kata sandi yang panjang"
+
+LOGIN = """
+mutation ($email: String!, $password: String!) {
+  login(input: {email: $email, password: $password}) {
+    accessToken refreshToken accessTokenExpiresAt refreshTokenExpiresAt
+    account { email }
+    errors { field code message }
+  }
+}
+"""
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def agency_id(sessions: async_sessionmaker[AsyncSession], slug: str) -> int:
+    async with sessions() as session:
+        found = await session.scalar(select(Agency.id).where(Agency.slug == slug))
+    assert found is not None, slug
+    return found
+
+
+async def add_account(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    email: str,
+    *,
+    roles: dict[str, MemberRole] | None = None,
+    platform_admin: bool = False,
+    password: str = PASSWORD,
+) -> int:
+    """An account with a role in each named agency (by slug); returns its id."""
+    async with sessions() as session, session.begin():
+        account = Account(
+            email=email,
+            display_name=email.split("@")[0].replace(".", " ").title(),
+            password_hash=await credentials.hash_password(settings, password),
+            is_platform_admin=platform_admin,
+        )
+        session.add(account)
+        await session.flush()
+        for slug, role in (roles or {}).items():
+            found = await session.scalar(select(Agency.id).where(Agency.slug == slug))
+            assert found is not None, slug
+            session.add(Membership(account_id=account.id, agency_id=found, role=role.value))
+        return account.id
+
+
+async def add_api_key(
+    sessions: async_sessionmaker[AsyncSession], agency_slug: str, scopes: list[ApiKeyScope]
+) -> str:
+    """A usable key of the agency with these scopes; returns the key itself."""
+    prefix, key, key_hash = credentials.new_api_key()
+    async with sessions() as session, session.begin():
+        found = await session.scalar(select(Agency.id).where(Agency.slug == agency_slug))
+        assert found is not None, agency_slug
+        session.add(
+            ApiKey(
+                agency_id=found,
+                name=f"{agency_slug} integration",
+                prefix=prefix,
+                key_hash=key_hash,
+                scopes=[scope.value for scope in scopes],
+            )
+        )
+    return key
+
+
+async def login(gql: GraphQLClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    payload: dict[str, Any] = (await gql(LOGIN, {"email": email, "password": password}))["login"]
+    assert payload["errors"] == [], payload["errors"]
+    return payload
+
+
+async def headers_for(gql: GraphQLClient, email: str) -> dict[str, str]:
+    return bearer((await login(gql, email))["accessToken"])
+
+
+async def set_provincial_review(
+    sessions: async_sessionmaker[AsyncSession], slug: str, enabled: bool = True
+) -> None:
+    async with sessions() as session, session.begin():
+        agency = (await session.scalars(select(Agency).where(Agency.slug == slug))).one()
+        agency.provincial_review = enabled
