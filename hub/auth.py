@@ -117,9 +117,10 @@ def can_add_people(viewer: Viewer) -> bool:
 
 
 def can_edit_person(viewer: Viewer, person_agency_id: int | None) -> bool:
-    """Editors of the person's agency; for people with no agency, editors of any agency."""
+    """Editors of the person's agency (and its keys that manage events); for people with no
+    agency, editors of any agency."""
     if person_agency_id is not None:
-        return viewer.has_role(person_agency_id, MemberRole.EDITOR)
+        return allows(viewer, Capability.MANAGE_EVENTS, person_agency_id)
     return any(ROLE_RANK[role] >= ROLE_RANK[MemberRole.EDITOR] for role in viewer.roles.values())
 
 

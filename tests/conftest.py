@@ -18,7 +18,8 @@ from starlette.applications import Starlette
 
 from hub.app import create_app
 from hub.db.provision import seed
-from hub.settings import Environment, Settings
+from hub.settings import Settings
+from tests.factories import settings_for
 from tests.helpers import GraphQLClient
 from tests.postgres import DatabaseServer
 
@@ -70,19 +71,7 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return test_settings(database_url, tmp_path)
-
-
-def test_settings(database_url: str, data_dir: Path) -> Settings:
-    """Test settings: argon2 made cheap (hashing cost is not what the tests are about)."""
-    return Settings(
-        database_url=database_url,
-        environment=Environment.TEST,
-        data_dir=data_dir,
-        argon2_time_cost=1,
-        argon2_memory_kib=1024,
-        argon2_parallelism=1,
-    )
+    return settings_for(database_url, tmp_path)
 
 
 @pytest.fixture

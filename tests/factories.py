@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub import credentials
-from hub.db.models import Account, Agency, ApiKey, Membership
-from hub.settings import Settings
-from hub.vocabulary import ApiKeyScope, MemberRole
+from hub.db.models import Account, Agency, ApiKey, Article, ArticleTransition, Membership
+from hub.settings import Environment, Settings
+from hub.vocabulary import ApiKeyScope, ArticleStatus, MemberRole
 from tests.helpers import GraphQLClient
 
 PASSWORD = "kata sandi yang panjang"
@@ -24,6 +25,18 @@ mutation ($email: String!, $password: String!) {
   }
 }
 """
+
+
+def settings_for(database_url: str, data_dir: Path) -> Settings:
+    """Test settings: argon2 made cheap (hashing cost is not what the tests are about)."""
+    return Settings(
+        database_url=database_url,
+        environment=Environment.TEST,
+        data_dir=data_dir,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+    )
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -99,3 +112,69 @@ async def set_provincial_review(
     async with sessions() as session, session.begin():
         agency = (await session.scalars(select(Agency).where(Agency.slug == slug))).one()
         agency.provincial_review = enabled
+
+
+async def add_article(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    agency_slug: str,
+    slug: str,
+    status: ArticleStatus,
+    author_email: str | None = None,
+) -> int:
+    """An article already in ``status`` (with the transitions that led there)."""
+    path = {
+        ArticleStatus.DRAFT: [ArticleStatus.DRAFT],
+        ArticleStatus.SUBMITTED: [ArticleStatus.DRAFT, ArticleStatus.SUBMITTED],
+        ArticleStatus.APPROVED: [
+            ArticleStatus.DRAFT,
+            ArticleStatus.SUBMITTED,
+            ArticleStatus.APPROVED,
+        ],
+        ArticleStatus.REJECTED: [
+            ArticleStatus.DRAFT,
+            ArticleStatus.SUBMITTED,
+            ArticleStatus.REJECTED,
+        ],
+        ArticleStatus.RETRACTED: [
+            ArticleStatus.DRAFT,
+            ArticleStatus.SUBMITTED,
+            ArticleStatus.APPROVED,
+            ArticleStatus.RETRACTED,
+        ],
+    }[status]
+    published = status in (ArticleStatus.APPROVED, ArticleStatus.RETRACTED)
+    async with sessions() as session, session.begin():
+        author = (
+            await session.scalar(select(Account.id).where(Account.email == author_email))
+            if author_email
+            else None
+        )
+        article = Article(
+            slug=slug,
+            title=slug.replace("-", " ").title(),
+            body=f"<p>{slug}</p>",
+            source_agency_id=await session.scalar(
+                select(Agency.id).where(Agency.slug == agency_slug)
+            ),
+            status=status.value,
+            version=len(path),
+            author_id=author,
+            published_at=func.now() if published else None,
+            retraction_reason="Sumber keliru" if status is ArticleStatus.RETRACTED else None,
+        )
+        session.add(article)
+        await session.flush()
+        session.add_all(
+            ArticleTransition(
+                article_id=article.id,
+                from_status=path[index - 1].value if index else None,
+                to_status=step.value,
+                actor_account_id=author
+                if step in (ArticleStatus.DRAFT, ArticleStatus.SUBMITTED)
+                else None,
+                article_version=index + 1,
+            )
+            for index, step in enumerate(path)
+        )
+        return article.id
