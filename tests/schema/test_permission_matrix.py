@@ -26,7 +26,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from hub.app import create_app
-from hub.db.base import Base
 from hub.db.provision import seed
 from hub.schema import schema_sdl
 from hub.vocabulary import ApiKeyScope, ArticleStatus, MemberRole
@@ -40,7 +39,7 @@ from tests.factories import (
     set_provincial_review,
     settings_for,
 )
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, table_digests
 from tests.postgres import DatabaseServer
 
 OK = "OK"
@@ -234,25 +233,11 @@ class Matrix:
     spare_key_prefix: str
 
     async def fingerprint(self) -> dict[str, str]:
-        """A digest of every table's rows (API keys' last-use time is bookkeeping, left out)."""
         engine = create_async_engine(self.server.url(self.working))
-        digests = {}
         try:
-            async with engine.connect() as connection:
-                for table in sorted(Base.metadata.tables):
-                    rows = "t"
-                    if table == "api_keys":
-                        rows = "(t.id, t.agency_id, t.name, t.prefix, t.key_hash, t.scopes, "
-                        rows += "t.expires_at, t.revoked_at)"
-                    digests[table] = await connection.scalar(
-                        text(
-                            f"SELECT md5(coalesce(string_agg({rows}::text, '|' "  # noqa: S608
-                            f"ORDER BY {rows}::text), '')) FROM {table} t"
-                        )
-                    )
+            return await table_digests(engine)
         finally:
             await engine.dispose()
-        return digests
 
     async def restore(self) -> None:
         await self.server.drop_database(self.working)
