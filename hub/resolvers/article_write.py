@@ -101,18 +101,16 @@ async def create_article(
             allows(viewer, Capability.WRITE_DRAFTS, agency.id),
             f"you may not write articles for {agency.slug}",
         )
-        claim = await idempotency.claim(
+        claim, earlier = await idempotency.claim_or_replay(
             session,
             viewer=viewer,
             operation="createArticle",
             key=idempotency_key,
             request={"agency": agency_slug, **fields},
+            model=Article,
         )
-        if claim is not None and not claim.fresh:
-            article = await repository.get_by_id(session, article_id=idempotency.replayed_id(claim))
-            if article is None:
-                raise NotFound("the article created with this idempotency key was deleted")
-            return article
+        if earlier is not None:
+            return earlier
         clean = await clean_article(session, fields, creating=True)
         slug = clean.columns.pop("slug", None) or await lookup.free_slug(
             session, Article.slug, slugify(clean.columns["title"], fallback="article")

@@ -69,7 +69,6 @@ async def unique(
 
 
 async def _create(
-    ctx: Context,
     session: AsyncSession,
     viewer: Viewer,
     *,
@@ -80,14 +79,16 @@ async def _create(
     build: Any,
 ) -> M:
     """The shared create step: replay a claimed key, else build, add and record the key."""
-    claim = await idempotency.claim(
-        session, viewer=viewer, operation=operation, key=idempotency_key, request=request
+    claim, earlier = await idempotency.claim_or_replay(
+        session,
+        viewer=viewer,
+        operation=operation,
+        key=idempotency_key,
+        request=request,
+        model=model,
     )
-    if claim is not None and not claim.fresh:
-        existing = await session.get(model, idempotency.replayed_id(claim))
-        if existing is None:
-            raise NotFound(f"what was created with this idempotency key is gone ({operation})")
-        return existing
+    if earlier is not None:
+        return earlier
     row: M = await build()
     session.add(row)
     await session.flush()
@@ -120,7 +121,7 @@ async def create_person(
             return Person(slug=slug, version=1, **columns)
 
         return await _create(
-            ctx, session, viewer, operation="createPerson", model=Person,
+            session, viewer, operation="createPerson", model=Person,
             request=fields, idempotency_key=idempotency_key, build=build,
         )  # fmt: skip
 
@@ -183,7 +184,7 @@ async def create_tag(
             return Tag(slug=slug, label=label)
 
         return await _create(
-            ctx, session, viewer, operation="createTag", model=Tag,
+            session, viewer, operation="createTag", model=Tag,
             request=fields, idempotency_key=idempotency_key, build=build,
         )  # fmt: skip
 
@@ -229,7 +230,7 @@ async def create_agency(
             )  # fmt: skip
 
         return await _create(
-            ctx, session, viewer, operation="createAgency", model=Agency,
+            session, viewer, operation="createAgency", model=Agency,
             request=fields, idempotency_key=idempotency_key, build=build,
         )  # fmt: skip
 

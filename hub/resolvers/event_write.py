@@ -68,18 +68,16 @@ async def create_event(
             allows(viewer, Capability.MANAGE_EVENTS, organiser.id),
             f"you may not manage events of {organiser.slug}",
         )
-        claim = await idempotency.claim(
+        claim, earlier = await idempotency.claim_or_replay(
             session,
             viewer=viewer,
             operation="createEvent",
             key=idempotency_key,
             request={"organiser": organiser_slug, **fields},
+            model=Event,
         )
-        if claim is not None and not claim.fresh:
-            existing = await session.get(Event, idempotency.replayed_id(claim))
-            if existing is None:
-                raise NotFound("the event created with this idempotency key was deleted")
-            return existing
+        if earlier is not None:
+            return earlier
         columns, speakers = await clean_event(session, fields, current=None)
         slug = columns.pop("slug", None) or await lookup.free_slug(
             session, Event.slug, slugify(columns["title"], fallback="event")

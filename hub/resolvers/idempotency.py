@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,7 @@ from hub.db.repositories.idempotency import Claim
 from hub.errors import ErrorCode, HubError, InvalidInput, NotFound
 
 MAX_KEY_LENGTH = 200
+M = TypeVar("M")
 
 
 def request_fingerprint(request: Mapping[str, Any]) -> str:
@@ -59,10 +60,23 @@ async def claim(
     return result
 
 
-def replayed_id(result: Claim) -> int:
-    if result.entity_id is None:  # pragma: no cover - the holder commits its entity id
-        raise NotFound("the request that used this idempotency key created nothing")
-    return result.entity_id
+async def claim_or_replay(
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    operation: str,
+    key: str | None,
+    request: Mapping[str, Any],
+    model: type[M],
+) -> tuple[Claim | None, M | None]:
+    """``(claim, None)``: go ahead and create; ``(claim, row)``: return the earlier ``row``."""
+    result = await claim(session, viewer=viewer, operation=operation, key=key, request=request)
+    if result is None or result.fresh:
+        return result, None
+    row = await session.get(model, result.entity_id) if result.entity_id is not None else None
+    if row is None:
+        raise NotFound(f"what {operation} created with this idempotency key has been deleted")
+    return result, row
 
 
 async def complete(session: AsyncSession, result: Claim | None, entity_id: int) -> None:
