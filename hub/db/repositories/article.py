@@ -7,7 +7,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth import Viewer
 from hub.db.models import Article
-from hub.workflow import PUBLIC_STATUSES, REVIEW_STATUSES
+from hub.workflow import PUBLIC_STATUSES as PUBLISHED
+from hub.workflow import REVIEW_STATUSES
+
+PUBLIC_STATUSES = tuple(sorted(status.value for status in PUBLISHED))
 
 
 def visible_to(viewer: Viewer) -> ColumnElement[bool]:
@@ -18,7 +21,7 @@ def visible_to(viewer: Viewer) -> ColumnElement[bool]:
     agency's members and its API keys with a drafts scope; submissions and rejections also by
     the reviewers entitled to the agency (provincial review).
     """
-    condition: ColumnElement[bool] = Article.status.in_(sorted(s.value for s in PUBLIC_STATUSES))
+    condition: ColumnElement[bool] = Article.status.in_(PUBLIC_STATUSES)
     if agencies := viewer.unpublished_agency_ids:
         condition = or_(condition, Article.source_agency_id.in_(sorted(agencies)))
     if reviewed := viewer.review_agency_ids:
