@@ -275,3 +275,71 @@ async def test_bad_input_lists_every_problem_and_changes_nothing(
     assert "`99.99`" in payload["errors"][5]["message"]
     assert "64.02" not in payload["errors"][5]["message"]
     assert await table_digests(engine) == before
+
+
+RETRACT = mutation("retractArticle", "ArticleReasonInput")
+REJECT = mutation("rejectArticle", "ArticleReasonInput")
+VIEW = """
+mutation ($slug: String!) {
+  recordArticleView(input: {slug: $slug}) { viewCount errors { field code } }
+}
+"""
+PUBLIC_READ = """
+query ($slug: String!) {
+  article(slug: $slug) { status retractionReason retractedAt history { toStatus reason } }
+}
+"""
+
+
+async def test_retracted_stays_public_with_its_reason_and_views_count_published_only(
+    editor: dict[str, str],
+    gql: GraphQLClient,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    for slug, status in (("terbit", ArticleStatus.APPROVED), ("usulan", ArticleStatus.SUBMITTED)):
+        await add_article(
+            sessions,
+            agency_slug="diskominfo-kukar",
+            slug=slug,
+            status=status,
+            author_email="penulis@kukar.go.id",
+        )
+    counts = [(await gql(VIEW, {"slug": "terbit"}))["recordArticleView"] for _ in range(2)]
+    assert [count["viewCount"] for count in counts] == [1, 2]
+    assert (await gql(VIEW, {"slug": "usulan"}))["recordArticleView"]["errors"] == [
+        {"field": "slug", "code": "NOT_FOUND"}  # a submission does not exist for the public
+    ]
+    assert (await gql(VIEW, {"slug": "usulan"}, headers=editor))["recordArticleView"]["errors"] == [
+        {"field": "slug", "code": "NOT_PUBLISHED"}
+    ]
+
+    missing_reason = await gql(
+        RETRACT, {"input": {"slug": "terbit", "version": 3, "reason": "  "}}, headers=editor
+    )
+    assert [(e["field"], e["code"]) for e in missing_reason["retractArticle"]["errors"]] == [
+        ("reason", "REQUIRED")
+    ]
+    retracted = await gql(
+        RETRACT,
+        {"input": {"slug": "terbit", "version": 3, "reason": "Data jumlah pemilih keliru"}},
+        headers=editor,
+    )
+    assert retracted["retractArticle"]["article"]["status"] == "RETRACTED"
+    public = (await gql(PUBLIC_READ, {"slug": "terbit"}))["article"]
+    assert public["status"] == "RETRACTED"
+    assert public["retractionReason"] == "Data jumlah pemilih keliru"
+    assert public["retractedAt"] is not None
+    assert public["history"] is None
+    assert (await gql(VIEW, {"slug": "terbit"}))["recordArticleView"]["errors"][0]["code"] == (
+        "NOT_PUBLISHED"
+    )
+
+    await gql(
+        REJECT,
+        {"input": {"slug": "usulan", "version": 2, "reason": "Tambahkan kutipan KPU"}},
+        headers=editor,
+    )
+    own = (await gql(PUBLIC_READ, {"slug": "usulan"}, headers=editor))["article"]
+    assert own["status"] == "REJECTED"
+    assert own["history"][-1] == {"toStatus": "REJECTED", "reason": "Tambahkan kutipan KPU"}
+    assert (await gql(PUBLIC_READ, {"slug": "usulan"}))["article"] is None
