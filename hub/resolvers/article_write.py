@@ -25,6 +25,7 @@ from hub.errors import ErrorCode, HubError, NotFound
 from hub.resolvers import idempotency
 from hub.resolvers.guard import check_version, require, require_principal
 from hub.resolvers.html import sanitize_html, visible_text
+from hub.resolvers.slugs import insert_with_slug
 from hub.resolvers.validation import Checker, slugify
 from hub.vocabulary import ArticleStatus, OutboxKind, PersonMention
 from hub.workflow import (
@@ -112,9 +113,7 @@ async def create_article(
         if earlier is not None:
             return earlier
         clean = await clean_article(session, fields, creating=True)
-        slug = clean.columns.pop("slug", None) or await lookup.free_slug(
-            session, Article.slug, slugify(clean.columns["title"], fallback="article")
-        )
+        slug = clean.columns.pop("slug", None)
         article = Article(
             slug=slug,
             source_agency_id=agency.id,
@@ -123,8 +122,8 @@ async def create_article(
             version=1,
             **clean.columns,
         )
-        session.add(article)
-        await session.flush()
+        base = None if slug else slugify(clean.columns["title"], fallback="article")
+        await insert_with_slug(session, article, Article.slug, base=base, noun="an article")
         await _store_links(session, article.id, clean)
         await repository.log_transition(
             session, article=article, from_status=None, viewer=viewer, reason=None

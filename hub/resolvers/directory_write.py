@@ -8,7 +8,7 @@ agency's profile is kept by its admins. Agency types are reference data (``hub/d
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from hub.db.repositories import lookup
 from hub.errors import ErrorCode, NotFound
 from hub.resolvers import idempotency
 from hub.resolvers.guard import check_version, require, require_principal
+from hub.resolvers.slugs import insert_with_slug
 from hub.resolvers.validation import Checker, slugify
 from hub.vocabulary import RegionLevel
 from hub.workflow import Capability
@@ -38,7 +39,7 @@ MAX_ACRONYM = 40
 MAX_DESCRIPTION = 2_000
 
 
-async def locked(session: AsyncSession, model: type[M], column: Any, value: str) -> M:
+async def locked(session: AsyncSession, model: type[M], column: Any, value: str, *, noun: str) -> M:
     statement = (
         select(model)
         .where(column == value)
@@ -47,7 +48,7 @@ async def locked(session: AsyncSession, model: type[M], column: Any, value: str)
     )
     row = (await session.scalars(statement)).one_or_none()
     if row is None:
-        raise NotFound(f"no {model.__tablename__.rstrip('s')} `{value}`", field="slug")
+        raise NotFound(f"no {noun} `{value}`", field="slug")
     return row
 
 
@@ -76,9 +77,11 @@ async def _create(
     model: type[M],
     request: Mapping[str, Any],
     idempotency_key: str | None,
-    build: Any,
+    build: Callable[[], Awaitable[tuple[M, str | None]]],
+    noun: str,
 ) -> M:
-    """The shared create step: replay a claimed key, else build, add and record the key."""
+    """The shared create step: replay a claimed key, else build and insert the row (its
+    slug generated from the returned base, or its own when the base is None), record the key."""
     claim, earlier = await idempotency.claim_or_replay(
         session,
         viewer=viewer,
@@ -89,9 +92,8 @@ async def _create(
     )
     if earlier is not None:
         return earlier
-    row: M = await build()
-    session.add(row)
-    await session.flush()
+    row, base = await build()
+    await insert_with_slug(session, row, model.slug, base=base, noun=noun)
     await idempotency.complete(session, claim, row.id)
     return row
 
@@ -103,7 +105,7 @@ async def create_person(
     require(can_add_people(viewer), "only agency members may add people")
     async with ctx.sessions() as session, session.begin():
 
-        async def build() -> Person:
+        async def build() -> tuple[Person, str | None]:
             check = Checker()
             slug = (
                 await unique(
@@ -115,14 +117,12 @@ async def create_person(
             )  # fmt: skip
             columns = await _person_columns(session, check, fields, creating=True)
             check.done()
-            slug = slug or await lookup.free_slug(
-                session, Person.slug, slugify(columns["name"], fallback="person")
-            )
-            return Person(slug=slug, version=1, **columns)
+            base = None if slug else slugify(columns["name"], fallback="person")
+            return Person(slug=slug, version=1, **columns), base
 
         return await _create(
             session, viewer, operation="createPerson", model=Person,
-            request=fields, idempotency_key=idempotency_key, build=build,
+            request=fields, idempotency_key=idempotency_key, build=build, noun="a person",
         )  # fmt: skip
 
 
@@ -131,7 +131,7 @@ async def update_person(
 ) -> Person:
     viewer = require_principal(ctx)
     async with ctx.sessions() as session, session.begin():
-        person = await locked(session, Person, Person.slug, slug)
+        person = await locked(session, Person, Person.slug, slug, noun="person")
         require(can_edit_person(viewer, person.agency_id), "you may not edit this person")
         check_version(person.version, version, "person")
         check = Checker()
@@ -172,20 +172,20 @@ async def create_tag(
     require(can_add_tags(viewer), "only agency members may add tags")
     async with ctx.sessions() as session, session.begin():
 
-        async def build() -> Tag:
+        async def build() -> tuple[Tag, str | None]:
             check = Checker()
             label = check.text("label", fields.get("label"), max_length=80, required=True)
-            wanted = fields.get("slug") or (slugify(label, fallback="") if label else None)
+            wanted = fields.get("slug") or (slugify(label, fallback="tag") if label else None)
             slug = await unique(
                 session, check, Tag.slug, wanted,
                 field="slug", max_length=MAX_TAG_SLUG, noun="a tag",
             )  # fmt: skip
             check.done()
-            return Tag(slug=slug, label=label)
+            return Tag(slug=slug, label=label), None
 
         return await _create(
             session, viewer, operation="createTag", model=Tag,
-            request=fields, idempotency_key=idempotency_key, build=build,
+            request=fields, idempotency_key=idempotency_key, build=build, noun="a tag",
         )  # fmt: skip
 
 
@@ -196,13 +196,13 @@ async def create_agency(
     require(viewer.is_platform_admin, "only platform admins create agencies")
     async with ctx.sessions() as session, session.begin():
 
-        async def build() -> Agency:
+        async def build() -> tuple[Agency, str | None]:
             check = Checker()
             slug = await unique(
                 session, check, Agency.slug, fields.get("slug"),
                 field="slug", max_length=MAX_SLUG, noun="an agency",
             )  # fmt: skip
-            if slug is None and fields.get("slug") is None:
+            if not str(fields.get("slug") or "").strip():
                 check.add("slug", "`slug` is required", ErrorCode.REQUIRED)
             columns = _agency_profile(check, fields, creating=True)
             type_code = str(fields["type_code"])
@@ -224,14 +224,15 @@ async def create_agency(
                 parent_id = parents.get(parent_slug)
             _check_provincial_review(check, columns, region_level)
             check.done()
-            return Agency(
+            agency = Agency(
                 slug=slug, type_code=type_code, region_code=region_code, parent_id=parent_id,
                 version=1, **columns,
             )  # fmt: skip
+            return agency, None
 
         return await _create(
             session, viewer, operation="createAgency", model=Agency,
-            request=fields, idempotency_key=idempotency_key, build=build,
+            request=fields, idempotency_key=idempotency_key, build=build, noun="an agency",
         )  # fmt: skip
 
 
@@ -240,7 +241,7 @@ async def update_agency(
 ) -> Agency:
     viewer = require_principal(ctx)
     async with ctx.sessions() as session, session.begin():
-        agency = await locked(session, Agency, Agency.slug, slug)
+        agency = await locked(session, Agency, Agency.slug, slug, noun="agency")
         require(
             allows(viewer, Capability.ADMINISTER, agency.id),
             f"only admins of {agency.slug} edit its profile",

@@ -23,6 +23,7 @@ from hub.errors import ErrorCode, NotFound
 from hub.resolvers import idempotency
 from hub.resolvers.article_write import find_agency
 from hub.resolvers.guard import check_version, require, require_principal
+from hub.resolvers.slugs import insert_with_slug
 from hub.resolvers.validation import Checker, slugify
 from hub.vocabulary import SpeakerRole
 from hub.workflow import Capability
@@ -79,12 +80,10 @@ async def create_event(
         if earlier is not None:
             return earlier
         columns, speakers = await clean_event(session, fields, current=None)
-        slug = columns.pop("slug", None) or await lookup.free_slug(
-            session, Event.slug, slugify(columns["title"], fallback="event")
-        )
+        slug = columns.pop("slug", None)
         event = Event(slug=slug, organiser_id=organiser.id, version=1, **columns)
-        session.add(event)
-        await session.flush()
+        base = None if slug else slugify(columns["title"], fallback="event")
+        await insert_with_slug(session, event, Event.slug, base=base, noun="an event")
         await _store_speakers(session, event.id, speakers)
         await record_event_change(session, event=event)
         await idempotency.complete(session, claim, event.id)

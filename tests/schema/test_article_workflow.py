@@ -343,3 +343,24 @@ async def test_retracted_stays_public_with_its_reason_and_views_count_published_
     assert own["status"] == "REJECTED"
     assert own["history"][-1] == {"toStatus": "REJECTED", "reason": "Tambahkan kutipan KPU"}
     assert (await gql(PUBLIC_READ, {"slug": "usulan"}))["article"] is None
+
+
+async def test_concurrent_creates_of_one_title_get_distinct_slugs(
+    editor: dict[str, str], gql: GraphQLClient
+) -> None:
+    create = {"agencySlug": "diskominfo-kukar", "title": "Rapat Pleno KPU", "body": "<p>x</p>"}
+    results = await asyncio.gather(
+        *(gql(CREATE, {"input": create}, headers=editor) for _ in range(4))
+    )
+    assert all(result["createArticle"]["errors"] == [] for result in results)
+    slugs = sorted(result["createArticle"]["article"]["slug"] for result in results)
+    assert slugs == [
+        "rapat-pleno-kpu",
+        "rapat-pleno-kpu-2",
+        "rapat-pleno-kpu-3",
+        "rapat-pleno-kpu-4",
+    ]
+    taken = await gql(CREATE, {"input": {**create, "slug": "rapat-pleno-kpu"}}, headers=editor)
+    assert [(e["field"], e["code"]) for e in taken["createArticle"]["errors"]] == [
+        ("slug", "DUPLICATE")
+    ]
