@@ -41,9 +41,9 @@ from hub.db.session import asyncpg_arguments
 from hub.realtime.changes import Change
 from hub.realtime.filters import ArticleFilter
 from hub.settings import normalise_database_url
-from tests.factories import approve_article, create_article, ensure_agency
 from tests.helpers import free_port
 from tests.postgres import new_shared_folder
+from tests.realtime.factories import approve_article, create_article, ensure_agency
 from tests.servers import ServerProcess, clean_env
 
 QUERY = (

@@ -23,14 +23,18 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
+from hub.auth import ANONYMOUS
 from hub.context import Context
 from hub.db.session import SessionFactory, build_engine, build_session_factory
+from hub.errors import Unauthenticated
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
+from hub.resolvers.auth import authenticate
 from hub.schema import build_schema
 from hub.schema.live import LiveGateway
 from hub.schema.subscription import ROOT_VALUES
@@ -41,7 +45,11 @@ logger = logging.getLogger("hub")
 
 class HubGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with the hub's request context, for HTTP. Subscriptions are
-    served over WebSocket by the live service."""
+    served over WebSocket by the live service.
+
+    HTTP requests are authenticated from the ``Authorization`` header before anything runs;
+    bad, expired or revoked credentials get a 401 with a GraphQL-shaped error, never data.
+    """
 
     def __init__(self, settings: Settings, **kwargs: Any) -> None:
         super().__init__(
@@ -58,12 +66,31 @@ class HubGraphQL(GraphQL[Context, None]):
     ) -> Context:
         if self.sessions is None:
             raise RuntimeError("the application has not started (lifespan not run)")
+        viewer = ANONYMOUS
+        if isinstance(request, Request):
+            viewer = await authenticate(
+                self.sessions, self.settings, request.headers.get("authorization")
+            )
         return Context(
             settings=self.settings,
             sessions=self.sessions,
             request=request,
             response=response if isinstance(response, Response) else None,
+            viewer=viewer,
         )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except Unauthenticated as error:
+            if scope["type"] != "http":
+                raise
+            response = JSONResponse(
+                {"errors": [{"message": error.message, "extensions": {"code": error.code}}]},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+            await response(scope, receive, send)
 
     async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
         request_data = kwargs.get("request_data")

@@ -1,4 +1,4 @@
-"""The ``hub`` command: serve, migrate, seed, schema.
+"""The ``hub`` command: serve, migrate, seed, create-account, schema.
 
 Expected failures (bad settings, unreachable database, port in use, failed migration) print
 one line on stderr and exit with status 1; no traceback.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import getpass
 import os
 import socket
 import sys
@@ -86,11 +87,20 @@ def build_parser() -> argparse.ArgumentParser:
     seed_parser.add_argument("--demo", action="store_true", help="also load the demo content")
     seed_parser.set_defaults(command=run_seed)
 
+    account = commands.add_parser(
+        "create-account",
+        help="create an account (e.g. the first platform admin); password read from stdin",
+    )
+    account.add_argument("email")
+    account.add_argument("--name", required=True, help="display name")
+    account.add_argument("--platform-admin", action="store_true", help="may create agencies")
+    account.set_defaults(command=run_create_account)
+
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.add_argument("--output", type=Path, help="write to a file instead of stdout")
     schema.set_defaults(command=run_schema)
 
-    for sub in (serve, upgrade, downgrade, current, seed_parser):
+    for sub in (serve, upgrade, downgrade, current, seed_parser, account):
         sub.add_argument("--database-url", help="PostgreSQL URL (HUB_DATABASE_URL)")
         sub.add_argument("--data-dir", type=Path, help="embedded database folder (HUB_DATA_DIR)")
     return parser
@@ -160,6 +170,36 @@ def run_seed(args: argparse.Namespace, settings: Settings) -> int:
         migrate(database.url)
         asyncio.run(seed(database.url, demo=args.demo))
         print("reference data loaded" + (" with the demo content" if args.demo else ""))
+    return 0
+
+
+def run_create_account(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.db.accounts_admin import AccountExists, create_account
+    from hub.resolvers.auth import MIN_PASSWORD_LENGTH
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.email}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UsageError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    with open_database(settings) as database:
+        migrate(database.url)
+        try:
+            asyncio.run(
+                create_account(
+                    settings,
+                    database.url,
+                    email=args.email,
+                    name=args.name,
+                    password=password,
+                    platform_admin=args.platform_admin,
+                )
+            )
+        except AccountExists as error:
+            raise UsageError(str(error)) from None
+    role = "platform admin" if args.platform_admin else "account"
+    print(f"{role} {args.email} created")
     return 0
 
 

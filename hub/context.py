@@ -19,6 +19,7 @@ from strawberry.dataloader import DataLoader
 
 from hub.auth import ANONYMOUS, Viewer
 from hub.db import loaders
+from hub.db.history import LoggedTransition, transitions_by_article_id
 from hub.db.models import (
     Agency,
     AgencyType,
@@ -59,6 +60,7 @@ class Loaders:
     stages_by_article_id: DataLoader[int, list[ElectionStage]]
     articles_by_event_id: DataLoader[int, list[Article]]
     article_by_id: DataLoader[int, Article | None]
+    transitions_by_article_id: DataLoader[int, list[LoggedTransition]]
 
     @classmethod
     def build(cls, sessions: SessionFactory, viewer: Viewer) -> Loaders:
@@ -77,6 +79,7 @@ class Loaders:
                 load_fn=partial(loaders.articles_by_event_id, sessions, viewer)
             ),
             article_by_id=DataLoader(load_fn=partial(loaders.articles_by_id, sessions, viewer)),
+            transitions_by_article_id=_loader(transitions_by_article_id, sessions),
         )
 
 
@@ -93,3 +96,9 @@ class Context:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders.build(self.sessions, self.viewer)
+
+    def sign_in(self, viewer: Viewer) -> None:
+        """Act as ``viewer`` from now on (e.g. after a WebSocket ``connection_init``); the
+        loaders are rebuilt so nothing cached for the previous viewer is reused."""
+        self.viewer = viewer
+        self.loaders = Loaders.build(self.sessions, viewer)

@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, le=1000)
     graphiql: bool | None = Field(default=None, description="Default: on in development")
     secret_key: str = DEVELOPMENT_SECRET
+    access_token_ttl: int = Field(
+        default=900, ge=30, le=86_400, description="Lifetime of an access token, in seconds"
+    )
+    refresh_token_ttl: int = Field(
+        default=30 * 86_400, ge=60, description="Lifetime of a refresh token, in seconds"
+    )
+    argon2_time_cost: int = Field(default=3, ge=1, description="argon2id iterations")
+    argon2_memory_kib: int = Field(default=65_536, ge=8, description="argon2id memory (KiB)")
+    argon2_parallelism: int = Field(default=2, ge=1, description="argon2id lanes")
     demo_on_first_start: bool = True
     auto_migrate: bool = Field(
         default=True, description="`hub serve` upgrades the schema and reference data first"

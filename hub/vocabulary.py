@@ -60,3 +60,11 @@ class OutboxKind(StrEnum):
     ARTICLE_RETRACTED = "article.retracted"
     ARTICLE_SUBMITTED = "article.submitted"
     EVENT_CHANGED = "event.changed"
+
+
+class ApiKeyScope(StrEnum):
+    """What a partner agency's API key may do, always within the key's own agency."""
+
+    READ_DRAFTS = "drafts:read"
+    SUBMIT_ARTICLES = "articles:submit"
+    WRITE_EVENTS = "events:write"

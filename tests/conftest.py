@@ -18,7 +18,8 @@ from starlette.applications import Starlette
 
 from hub.app import create_app
 from hub.db.provision import seed
-from hub.settings import Environment, Settings
+from hub.settings import Settings
+from tests.factories import settings_for
 from tests.helpers import GraphQLClient
 from tests.postgres import DatabaseServer
 
@@ -70,7 +71,7 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, environment=Environment.TEST, data_dir=tmp_path)
+    return settings_for(database_url, tmp_path)
 
 
 @pytest.fixture

@@ -1,158 +1,180 @@
-"""Scenario builders: agencies, articles waiting for review, and their approval.
-
-``approve_article`` does what the approval workflow does: in one transaction it marks the
-article approved (status, publication time, version) and appends the outbox row. Tests and
-benchmarks approve through it only, so switching them to the approval mutation is one
-change here.
-"""
+"""Scenario builders: accounts with roles, logins, API keys, articles in a given status."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.db.models import (
-    Agency,
-    Article,
-    Event,
-    Tag,
-    article_election_stages,
-    article_regions,
-    article_tags,
-)
-from hub.db.repositories.outbox import record_article_change
-from hub.vocabulary import ArticleStatus, OutboxKind
+from hub import credentials
+from hub.db.models import Account, Agency, ApiKey, Article, ArticleTransition, Membership
+from hub.settings import Environment, Settings
+from hub.vocabulary import ApiKeyScope, ArticleStatus, MemberRole
+from tests.helpers import GraphQLClient
 
-Sessions = async_sessionmaker[AsyncSession]
-_numbers = itertools.count(1)
+PASSWORD = "kata sandi yang panjang"
+
+LOGIN = """
+mutation ($email: String!, $password: String!) {
+  login(input: {email: $email, password: $password}) {
+    accessToken refreshToken accessTokenExpiresAt refreshTokenExpiresAt
+    account { email }
+    errors { field code message }
+  }
+}
+"""
 
 
-async def ensure_agency(
-    sessions: Sessions,
-    *,
-    slug: str,
-    type_code: str = "diskominfo_provinsi",
-    region_code: str = "64",
-) -> int:
-    async with sessions() as session, session.begin():
+def settings_for(database_url: str, data_dir: Path) -> Settings:
+    """Test settings: argon2 made cheap (hashing cost is not what the tests are about)."""
+    return Settings(
+        database_url=database_url,
+        environment=Environment.TEST,
+        data_dir=data_dir,
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        argon2_parallelism=1,
+    )
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def agency_id(sessions: async_sessionmaker[AsyncSession], slug: str) -> int:
+    async with sessions() as session:
         found = await session.scalar(select(Agency.id).where(Agency.slug == slug))
-        if found is not None:
-            return found
-        agency = Agency(
-            slug=slug,
-            name=slug.replace("-", " ").title(),
-            type_code=type_code,
-            region_code=region_code,
-        )
-        session.add(agency)
-        await session.flush()
-        return agency.id
+    assert found is not None, slug
+    return found
 
 
-async def ensure_event(sessions: Sessions, *, slug: str, region_code: str = "64") -> int:
+async def add_account(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    email: str,
+    *,
+    roles: dict[str, MemberRole] | None = None,
+    platform_admin: bool = False,
+    password: str = PASSWORD,
+) -> int:
+    """An account with a role in each named agency (by slug); returns its id."""
     async with sessions() as session, session.begin():
-        found = await session.scalar(select(Event.id).where(Event.slug == slug))
-        if found is not None:
-            return found
-        event = Event(
+        account = Account(
+            email=email,
+            display_name=email.split("@")[0].replace(".", " ").title(),
+            password_hash=await credentials.hash_password(settings, password),
+            is_platform_admin=platform_admin,
+        )
+        session.add(account)
+        await session.flush()
+        for slug, role in (roles or {}).items():
+            found = await session.scalar(select(Agency.id).where(Agency.slug == slug))
+            assert found is not None, slug
+            session.add(Membership(account_id=account.id, agency_id=found, role=role.value))
+        return account.id
+
+
+async def add_api_key(
+    sessions: async_sessionmaker[AsyncSession], agency_slug: str, scopes: list[ApiKeyScope]
+) -> str:
+    """A usable key of the agency with these scopes; returns the key itself."""
+    prefix, key, key_hash = credentials.new_api_key()
+    async with sessions() as session, session.begin():
+        found = await session.scalar(select(Agency.id).where(Agency.slug == agency_slug))
+        assert found is not None, agency_slug
+        session.add(
+            ApiKey(
+                agency_id=found,
+                name=f"{agency_slug} integration",
+                prefix=prefix,
+                key_hash=key_hash,
+                scopes=[scope.value for scope in scopes],
+            )
+        )
+    return key
+
+
+async def login(gql: GraphQLClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    payload: dict[str, Any] = (await gql(LOGIN, {"email": email, "password": password}))["login"]
+    assert payload["errors"] == [], payload["errors"]
+    return payload
+
+
+async def headers_for(gql: GraphQLClient, email: str) -> dict[str, str]:
+    return bearer((await login(gql, email))["accessToken"])
+
+
+async def set_provincial_review(
+    sessions: async_sessionmaker[AsyncSession], slug: str, enabled: bool = True
+) -> None:
+    async with sessions() as session, session.begin():
+        agency = (await session.scalars(select(Agency).where(Agency.slug == slug))).one()
+        agency.provincial_review = enabled
+
+
+async def add_article(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    agency_slug: str,
+    slug: str,
+    status: ArticleStatus,
+    author_email: str | None = None,
+) -> int:
+    """An article already in ``status`` (with the transitions that led there)."""
+    path = {
+        ArticleStatus.DRAFT: [ArticleStatus.DRAFT],
+        ArticleStatus.SUBMITTED: [ArticleStatus.DRAFT, ArticleStatus.SUBMITTED],
+        ArticleStatus.APPROVED: [
+            ArticleStatus.DRAFT,
+            ArticleStatus.SUBMITTED,
+            ArticleStatus.APPROVED,
+        ],
+        ArticleStatus.REJECTED: [
+            ArticleStatus.DRAFT,
+            ArticleStatus.SUBMITTED,
+            ArticleStatus.REJECTED,
+        ],
+        ArticleStatus.RETRACTED: [
+            ArticleStatus.DRAFT,
+            ArticleStatus.SUBMITTED,
+            ArticleStatus.APPROVED,
+            ArticleStatus.RETRACTED,
+        ],
+    }[status]
+    published = status in (ArticleStatus.APPROVED, ArticleStatus.RETRACTED)
+    async with sessions() as session, session.begin():
+        author = (
+            await session.scalar(select(Account.id).where(Account.email == author_email))
+            if author_email
+            else None
+        )
+        article = Article(
             slug=slug,
             title=slug.replace("-", " ").title(),
-            region_code=region_code,
-            starts_at=func.now(),
-        )
-        session.add(event)
-        await session.flush()
-        return event.id
-
-
-async def create_article(
-    sessions: Sessions,
-    *,
-    agency_id: int,
-    regions: Sequence[str] = ("64",),
-    stages: Sequence[str] = (),
-    tags: Sequence[str] = (),
-    event_id: int | None = None,
-    title: str | None = None,
-    body: str = "<p>Isi berita.</p>",
-) -> int:
-    """An article submitted for review (not yet public)."""
-    number = next(_numbers)
-    async with sessions() as session, session.begin():
-        article = Article(
-            slug=f"berita-uji-{number}-{id(session):x}",
-            title=title or f"Berita uji {number}",
-            body=body,
-            source_agency_id=agency_id,
-            event_id=event_id,
-            status=ArticleStatus.SUBMITTED.value,
-            submitted_at=func.now(),
+            body=f"<p>{slug}</p>",
+            source_agency_id=await session.scalar(
+                select(Agency.id).where(Agency.slug == agency_slug)
+            ),
+            status=status.value,
+            version=len(path),
+            author_id=author,
+            published_at=func.now() if published else None,
+            retraction_reason="Sumber keliru" if status is ArticleStatus.RETRACTED else None,
         )
         session.add(article)
         await session.flush()
-        if regions:
-            await session.execute(
-                insert(article_regions),
-                [{"article_id": article.id, "region_code": r} for r in regions],
+        session.add_all(
+            ArticleTransition(
+                article_id=article.id,
+                from_status=path[index - 1].value if index else None,
+                to_status=step.value,
+                actor_account_id=author
+                if step in (ArticleStatus.DRAFT, ArticleStatus.SUBMITTED)
+                else None,
+                article_version=index + 1,
             )
-        if stages:
-            await session.execute(
-                insert(article_election_stages),
-                [{"article_id": article.id, "stage_code": code} for code in stages],
-            )
-        for slug in tags:
-            tag_id = await _tag_id(session, slug)
-            await session.execute(insert(article_tags).values(article_id=article.id, tag_id=tag_id))
+            for index, step in enumerate(path)
+        )
         return article.id
-
-
-async def _tag_id(session: AsyncSession, slug: str) -> int:
-    found = await session.scalar(select(Tag.id).where(Tag.slug == slug))
-    if found is not None:
-        return found
-    tag = Tag(slug=slug, label=slug.replace("-", " ").title())
-    session.add(tag)
-    await session.flush()
-    return tag.id
-
-
-async def approve_article(sessions: Sessions, article_id: int) -> int:
-    """Approve and publish, with its outbox row, in one transaction; returns the row id."""
-    async with sessions() as session, session.begin():
-        return await approve_in(session, article_id)
-
-
-async def approve_in(session: AsyncSession, article_id: int) -> int:
-    """The approval's writes inside a transaction the caller controls."""
-    article = (
-        await session.scalars(select(Article).where(Article.id == article_id).with_for_update())
-    ).one()
-    article.status = ArticleStatus.APPROVED.value
-    article.approved_at = func.now()
-    article.published_at = func.now()
-    article.version = article.version + 1
-    await session.flush()
-    entry = await record_article_change(session, article=article, kind=OutboxKind.ARTICLE_APPROVED)
-    return entry.id
-
-
-async def change_article(sessions: Sessions, article_id: int, kind: OutboxKind) -> int:
-    """A correction or retraction of a published article, with its outbox row."""
-    async with sessions() as session, session.begin():
-        article = (
-            await session.scalars(select(Article).where(Article.id == article_id).with_for_update())
-        ).one()
-        if kind is OutboxKind.ARTICLE_RETRACTED:
-            article.status = ArticleStatus.RETRACTED.value
-            article.retracted_at = func.now()
-            article.retraction_reason = "Ditarik untuk pengujian"
-        else:
-            article.corrected_at = func.now()
-            article.correction_note = "Diperbaiki untuk pengujian"
-        article.version = article.version + 1
-        await session.flush()
-        entry = await record_article_change(session, article=article, kind=kind)
-        return entry.id

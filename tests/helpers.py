@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.db.base import Base
 
 
 class GraphQLClient:
@@ -86,3 +88,24 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+# API keys' last-use time is bookkeeping of authentication, not a change made by a request.
+ROW_TEXT = {
+    "api_keys": "(t.id, t.agency_id, t.name, t.prefix, t.key_hash, t.scopes, t.expires_at, "
+    "t.revoked_at)"
+}
+
+
+async def table_digests(engine: AsyncEngine) -> dict[str, str]:
+    """A digest of every table's rows, to show that a refused request changed nothing."""
+    parts = []
+    for table in sorted(Base.metadata.tables):
+        row = ROW_TEXT.get(table, "t")
+        parts.append(
+            f"SELECT '{table}', md5(coalesce(string_agg({row}::text, '|' ORDER BY {row}::text), "  # noqa: S608
+            f"'')) FROM {table} t"
+        )
+    async with engine.connect() as connection:
+        rows = await connection.execute(text(" UNION ALL ".join(parts)))
+        return {table: digest for table, digest in rows}

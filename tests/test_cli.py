@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -145,3 +147,39 @@ def test_schema_command_prints_sdl() -> None:
     result = run_hub("schema", env=clean_env())
     assert result.returncode == 0
     assert "type Query {" in result.stdout
+
+
+async def stored_account(url: str, email: str) -> tuple[str, bool]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            row = (
+                await connection.execute(
+                    text("SELECT password_hash, is_platform_admin FROM accounts WHERE email = :e"),
+                    {"e": email},
+                )
+            ).one()
+    finally:
+        await engine.dispose()
+    return row[0], row[1]
+
+
+def create(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, input="sandi operator panjang\n", capture_output=True, text=True, env=env,
+        timeout=120, check=False,
+    )  # fmt: skip
+
+
+async def test_create_account_stores_an_argon2_hash(database_url: str) -> None:
+    env = clean_env(HUB_DATABASE_URL=database_url)
+    command = [*HUB, "create-account", "root@hub.go.id", "--name", "Operator", "--platform-admin"]
+    created = await asyncio.to_thread(create, command, env)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "platform admin root@hub.go.id created"
+    password_hash, platform_admin = await stored_account(database_url, "root@hub.go.id")
+    assert platform_admin
+    assert PasswordHasher().verify(password_hash, "sandi operator panjang")
+    again = await asyncio.to_thread(create, command, env)
+    assert again.returncode == 1
+    assert again.stderr.strip() == "hub: error: an account root@hub.go.id exists already"

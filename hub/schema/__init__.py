@@ -10,10 +10,9 @@ from graphql import GraphQLError
 from strawberry.tools import merge_types
 
 from hub.schema.extensions import default_extensions, is_unexpected
+from hub.schema.mutation import ACCOUNT_QUERIES, Mutation
 from hub.schema.query import Query as ReadQuery
 from hub.schema.subscription import LiveQuery, Subscription
-
-Query = merge_types("Query", (ReadQuery, LiveQuery))
 
 logger = logging.getLogger("hub.graphql")
 
@@ -38,7 +37,12 @@ class HubSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    return HubSchema(query=Query, subscription=Subscription, extensions=default_extensions())
+    return HubSchema(
+        query=merge_types("Query", (ReadQuery, LiveQuery, *ACCOUNT_QUERIES)),
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=default_extensions(),
+    )
 
 
 def schema_sdl() -> str:

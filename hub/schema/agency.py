@@ -29,6 +29,9 @@ class Agency:
     name: str = strawberry.field(description="Full name.")
     acronym: str | None = strawberry.field(description="Short name, e.g. `Diskominfo Kaltim`.")
     website: str | None = strawberry.field(description="Official website.")
+    version: int = strawberry.field(
+        description="Edit counter; an update must send the version it saw."
+    )
     type_code: strawberry.Private[str]
     region_code: strawberry.Private[str | None]
     parent_id: strawberry.Private[int | None]
@@ -42,6 +45,7 @@ class Agency:
             acronym=row.acronym,
             website=row.website,
             type_code=row.type_code,
+            version=row.version,
             region_code=row.region_code,
             parent_id=row.parent_id,
         )

@@ -42,6 +42,9 @@ class Event:
     venue: str | None = strawberry.field(description="Where it takes place.")
     starts_at: datetime = strawberry.field(description="Start time (with time zone).")
     ends_at: datetime | None = strawberry.field(description="End time, when known.")
+    version: int = strawberry.field(
+        description="Edit counter; an update must send the version it saw."
+    )
     region_code: strawberry.Private[str | None]
     organiser_id: strawberry.Private[int | None]
 
@@ -58,6 +61,7 @@ class Event:
             ends_at=row.ends_at,
             region_code=row.region_code,
             organiser_id=row.organiser_id,
+            version=row.version,
         )
 
     @strawberry.field(description="The region where the event takes place.")

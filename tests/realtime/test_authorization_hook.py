@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from hub.realtime.filters import ArticleFilter
 from hub.realtime.subscriber import Subscriber
-from tests.factories import approve_article, create_article, ensure_agency
+from tests.realtime.factories import approve_article, create_article, ensure_agency
 
 
 class RecordingSink:

@@ -21,7 +21,7 @@ import websockets
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.factories import approve_article, create_article, ensure_agency
+from tests.realtime.factories import approve_article, create_article, ensure_agency
 from tests.servers import ServerProcess, clean_env
 
 pytestmark = pytest.mark.slow

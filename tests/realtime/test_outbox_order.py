@@ -9,7 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.db.repositories import outbox
-from tests.factories import approve_in, create_article, ensure_agency
+from tests.realtime.factories import approve_in, create_article, ensure_agency
 
 Sessions = async_sessionmaker[AsyncSession]
 

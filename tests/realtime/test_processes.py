@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from hub.db import migrations
 from hub.db.embedded import EmbeddedPostgres
 from hub.db.provision import seed
-from tests.factories import approve_article, approve_in, create_article, ensure_agency
 from tests.live_client import LiveClient
 from tests.postgres import new_shared_folder
+from tests.realtime.factories import approve_article, approve_in, create_article, ensure_agency
 from tests.servers import ServerProcess, clean_env
 
 pytestmark = pytest.mark.slow

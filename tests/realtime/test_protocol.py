@@ -17,8 +17,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from hub.db.session import asyncpg_arguments
 from hub.realtime.listener import APPLICATION_NAME
 from hub.settings import Settings
-from tests.factories import approve_article, create_article, ensure_agency
 from tests.live_client import ARTICLES, LiveClient
+from tests.realtime.factories import approve_article, create_article, ensure_agency
 from tests.servers import serving
 
 Sessions = async_sessionmaker[AsyncSession]

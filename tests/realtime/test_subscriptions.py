@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from hub.db.models import Event
 from hub.db.repositories.outbox import record_event_change
 from hub.vocabulary import OutboxKind
-from tests.factories import (
+from tests.live_client import LEGACY_WS, LiveClient
+from tests.realtime.factories import (
     approve_article,
     change_article,
     create_article,
     ensure_agency,
     ensure_event,
 )
-from tests.live_client import LEGACY_WS, LiveClient
 
 Sessions = async_sessionmaker[AsyncSession]
 

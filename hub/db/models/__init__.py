@@ -10,8 +10,10 @@ from hub.db.models.article import (
     article_regions,
     article_tags,
 )
+from hub.db.models.auth_session import AuthSession
 from hub.db.models.election_stage import ElectionStage
 from hub.db.models.event import Event, EventSpeaker
+from hub.db.models.idempotency import IdempotencyKey
 from hub.db.models.outbox import OutboxEntry
 from hub.db.models.person import Person
 from hub.db.models.region import Region
@@ -25,9 +27,11 @@ __all__ = [
     "Article",
     "ArticlePerson",
     "ArticleTransition",
+    "AuthSession",
     "ElectionStage",
     "Event",
     "EventSpeaker",
+    "IdempotencyKey",
     "Membership",
     "OutboxEntry",
     "Person",

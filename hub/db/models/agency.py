@@ -38,5 +38,6 @@ class Agency(Base):
     website: Mapped[str | None] = mapped_column(Text)
     # A regency/city agency may ask the provincial coordinating office to review its submissions.
     provincial_review: Mapped[bool] = mapped_column(default=False, server_default="false")
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()

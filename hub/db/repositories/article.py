@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth import Viewer
 from hub.db.models import Article
-from hub.vocabulary import ArticleStatus
+from hub.workflow import PUBLIC_STATUSES as PUBLISHED
+from hub.workflow import REVIEW_STATUSES
 
-PUBLIC_STATUSES = (ArticleStatus.APPROVED.value, ArticleStatus.RETRACTED.value)
+PUBLIC_STATUSES = tuple(sorted(status.value for status in PUBLISHED))
 
 
 def visible_to(viewer: Viewer) -> ColumnElement[bool]:
-    """SQL condition for the articles ``viewer`` may read.
+    """SQL condition for the articles ``viewer`` may read (twin of ``auth.can_read_article``).
 
-    The public sees published information (approved, and retracted ones, which stay visible
-    with their retraction notice).
+    Everyone sees published information (approved, and retracted articles, which stay visible
+    with their retraction notice). Drafts, submissions and rejections are seen by the source
+    agency's members and its API keys with a drafts scope; submissions and rejections also by
+    the reviewers entitled to the agency (provincial review).
     """
-    del viewer  # drafts are not visible to anyone on the read side yet
-    return Article.status.in_(PUBLIC_STATUSES)
+    condition: ColumnElement[bool] = Article.status.in_(PUBLIC_STATUSES)
+    if agencies := viewer.unpublished_agency_ids:
+        condition = or_(condition, Article.source_agency_id.in_(sorted(agencies)))
+    if reviewed := viewer.review_agency_ids:
+        condition = or_(
+            condition,
+            and_(
+                Article.status.in_(sorted(s.value for s in REVIEW_STATUSES)),
+                Article.source_agency_id.in_(sorted(reviewed)),
+            ),
+        )
+    return condition
 
 
 async def get_by_slug(session: AsyncSession, *, viewer: Viewer, slug: str) -> Article | None:

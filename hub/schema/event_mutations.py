@@ -1,0 +1,111 @@
+"""Event mutations: create and update events with their speakers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry import Maybe
+from strawberry.types import Info
+
+from hub.context import Context
+from hub.db import models
+from hub.resolvers import event_write as resolvers
+from hub.resolvers.event_write import Speaker
+from hub.schema.enums import SpeakerRole
+from hub.schema.event import Event
+from hub.schema.payloads import UserError, all_fields, attempt, given_fields
+
+
+@strawberry.input(description="A person speaking at an event.")
+class SpeakerInput:
+    person_slug: str
+    role: SpeakerRole = SpeakerRole.SPEAKER
+    topic: str | None = None
+
+    def to_domain(self) -> Speaker:
+        return Speaker(person_slug=self.person_slug, role=self.role, topic=self.topic)
+
+
+@strawberry.input(description="A new event of an organising agency.")
+class CreateEventInput:
+    organiser_slug: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None = None
+    slug: str | None = strawberry.field(default=None, description="Default: from the title.")
+    description: str | None = None
+    theme: str | None = None
+    venue: str | None = None
+    region_code: str | None = None
+    speakers: list[SpeakerInput] = strawberry.field(
+        default_factory=list, description="In programme order."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Retrying with the same key returns the first result."
+    )
+
+
+@strawberry.input(description="Changes to an event; fields left out stay as they are.")
+class UpdateEventInput:
+    slug: str
+    version: int
+    title: Maybe[str]
+    starts_at: Maybe[datetime]
+    ends_at: Maybe[datetime | None]
+    description: Maybe[str | None]
+    theme: Maybe[str | None]
+    venue: Maybe[str | None]
+    region_code: Maybe[str | None]
+    speakers: Maybe[list[SpeakerInput]] = strawberry.field(
+        description="Replaces the whole programme."
+    )
+
+
+@strawberry.type
+class EventPayload:
+    event: Event | None
+    errors: list[UserError]
+
+
+def _speakers(fields: dict[str, object]) -> dict[str, object]:
+    speakers = fields.get("speakers")
+    if isinstance(speakers, list):
+        fields["speakers"] = [speaker.to_domain() for speaker in speakers]
+    return fields
+
+
+def _payload(row: models.Event | None, errors: list[UserError]) -> EventPayload:
+    return EventPayload(event=Event.from_row(row) if row else None, errors=errors)
+
+
+@strawberry.type
+class EventMutation:
+    @strawberry.mutation(description="Editors of the organiser (or its keys): add an event.")
+    async def create_event(
+        self, info: Info[Context, None], input: CreateEventInput
+    ) -> EventPayload:
+        fields = _speakers(all_fields(input, skip=("organiser_slug", "idempotency_key")))
+        return _payload(
+            *await attempt(
+                resolvers.create_event(
+                    info.context,
+                    organiser_slug=input.organiser_slug,
+                    fields=fields,
+                    idempotency_key=input.idempotency_key,
+                )
+            )
+        )
+
+    @strawberry.mutation(description="Editors of the organiser (or its keys): change an event.")
+    async def update_event(
+        self, info: Info[Context, None], input: UpdateEventInput
+    ) -> EventPayload:
+        changes = _speakers(given_fields(input, skip=("slug", "version")))
+        return _payload(
+            *await attempt(
+                resolvers.update_event(
+                    info.context, slug=input.slug, version=input.version, changes=changes
+                )
+            )
+        )

@@ -1,0 +1,72 @@
+"""What every mutation returns: its result and ``errors: [UserError!]!``.
+
+Expected failures (not allowed, not found, stale version, illegal transition, bad input) are
+data, not GraphQL errors: ``attempt`` runs a resolver and turns any ``HubError`` into user
+errors carrying the field path, a stable ``ErrorCode`` and a message. Unexpected exceptions
+still propagate (masked and logged by the schema).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import strawberry
+
+from hub.errors import ErrorCode, HubError, flatten
+
+T = TypeVar("T")
+
+strawberry.enum(
+    ErrorCode,
+    description=(
+        "Why a mutation did nothing. UNAUTHENTICATED: no credentials; FORBIDDEN: not allowed; "
+        "OWN_ARTICLE: four-eyes rule; NOT_FOUND: missing or not visible; CONFLICT: stale "
+        "`version`; INVALID_TRANSITION: not allowed from the current status; the rest: bad input."
+    ),
+)
+
+
+@strawberry.type(description="A problem that stopped a mutation; nothing was changed.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="Path of the input field at fault, e.g. `quotedPeople.0.quote`; null when "
+        "the problem is not one field's."
+    )
+    code: ErrorCode = strawberry.field(description="Stable, machine-readable reason.")
+    message: str = strawberry.field(description="Human-readable explanation.")
+
+
+def user_errors(error: HubError) -> list[UserError]:
+    return [
+        UserError(field=item.field, code=item.code, message=item.message) for item in flatten(error)
+    ]
+
+
+async def attempt(call: Awaitable[T]) -> tuple[T | None, list[UserError]]:
+    """Run a resolver: ``(result, [])`` or ``(None, errors)`` when it refused."""
+    try:
+        return await call, []
+    except HubError as error:
+        return None, user_errors(error)
+
+
+def all_fields(data: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Every field of a create input (absent optional fields are null or empty)."""
+    return {
+        field.name: getattr(data, field.name)
+        for field in dataclasses.fields(data)
+        if field.name not in skip
+    }
+
+
+def given_fields(data: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The ``Maybe`` fields of an update input the client gave (null included); an absent
+    field is left unchanged."""
+    return {
+        field.name: value.value
+        for field in dataclasses.fields(data)
+        if field.name not in skip
+        and isinstance(value := getattr(data, field.name), strawberry.Some)
+    }
