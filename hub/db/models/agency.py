@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, created_at_column, updated_at_column
+from hub.db.base import Base, created_at_column, search_index, trigram_index, updated_at_column
 
 
 class AgencyType(Base):
@@ -40,3 +40,8 @@ class Agency(Base):
     provincial_review: Mapped[bool] = mapped_column(default=False, server_default="false")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        search_index("ix_agencies_search", "hub_search_document(name, acronym, NULL::text)"),
+        trigram_index("ix_agencies_name_trgm", "name"),
+    )

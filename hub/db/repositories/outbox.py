@@ -122,7 +122,9 @@ async def record_event_change(session: AsyncSession, *, event: Event) -> OutboxE
         entity_type="event",
         entity_id=event.id,
         agency_id=event.organiser_id,
-        region_codes=await with_ancestors(session, [event.region_code] if event.region_code else []),
+        region_codes=await with_ancestors(
+            session, [event.region_code] if event.region_code else []
+        ),
         payload={"slug": event.slug, "version": event.version},
     )
 
