@@ -1,12 +1,37 @@
-"""Article queries, and the single place that decides which articles a viewer may see."""
+"""Article queries, and the single place that decides which articles a viewer may see.
+
+Every read of articles — lists, look-ups by key or ID, nested lists, search, related coverage —
+adds ``visible_to(viewer)``. Lists are keyset-paginated (``hub/db/keyset.py``); nested lists
+(an agency's articles, a region's articles, ...) fetch the pages of many parents in one
+statement (``LATERAL``), so their cost does not grow with the number of parents.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth import Viewer
-from hub.db.models import Article
+from hub.db import search
+from hub.db.keyset import Ordering, Page, PageRows
+from hub.db.models import (
+    Agency,
+    Article,
+    ArticlePerson,
+    article_election_stages,
+    article_regions,
+    article_tags,
+)
+from hub.db.repositories import pages
+from hub.db.repositories.pages import ParentCondition
+from hub.db.repositories.region import in_subtree
+from hub.filters import NO_FILTER, ArticleFilter
 from hub.vocabulary import ArticleStatus
 
 PUBLIC_STATUSES = (ArticleStatus.APPROVED.value, ArticleStatus.RETRACTED.value)
@@ -22,16 +47,167 @@ def visible_to(viewer: Viewer) -> ColumnElement[bool]:
     return Article.status.in_(PUBLIC_STATUSES)
 
 
+class ArticleOrder(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    MOST_VIEWED = "most_viewed"
+    RELEVANCE = "relevance"
+
+
+ORDERINGS = {
+    ArticleOrder.NEWEST: Ordering("newest", (Article.listed_at, Article.id), True, (datetime, int)),
+    ArticleOrder.OLDEST: Ordering(
+        "oldest", (Article.listed_at, Article.id), False, (datetime, int)
+    ),
+    ArticleOrder.MOST_VIEWED: Ordering(
+        "most_viewed", (Article.view_count, Article.id), True, (int, int)
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """Which articles and in which order: a validated filter, search words, an ordering."""
+
+    filter: ArticleFilter = NO_FILTER
+    words: tuple[str, ...] = ()
+    order: ArticleOrder = ArticleOrder.NEWEST
+
+    def ordering(self) -> Ordering:
+        if self.order is ArticleOrder.RELEVANCE:
+            return Ordering("relevance", (self.score(), Article.id), True, (float, int))
+        return ORDERINGS[self.order]
+
+    def score(self) -> ColumnElement[float]:
+        return search.score(Article.search_vector, self.words, title=Article.title)
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    article: Article
+    score: float | None
+
+
+# Conditions that tie an article to one value; used by filters (a literal) and by nested lists
+# (the parent's key, a column of the LATERAL join).
+def covers_region(code: Any) -> ColumnElement[bool]:
+    """Covers ``code`` or a region below it."""
+    return exists().where(
+        article_regions.c.article_id == Article.id,
+        in_subtree(article_regions.c.region_code, code),
+    )
+
+
+def in_region_subtree(codes: Sequence[str]) -> ColumnElement[bool]:
+    return exists().where(
+        article_regions.c.article_id == Article.id, article_regions.c.region_code.in_(codes)
+    )
+
+
+def by_agency(agency_id: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.source_agency_id == agency_id
+    return condition
+
+
+def by_agency_type(code: Any) -> ColumnElement[bool]:
+    return exists().where(Agency.id == Article.source_agency_id, Agency.type_code == code)
+
+
+def about_event(event_id: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.event_id == event_id
+    return condition
+
+
+def in_stage(code: Any) -> ColumnElement[bool]:
+    return exists().where(
+        article_election_stages.c.article_id == Article.id,
+        article_election_stages.c.stage_code == code,
+    )
+
+
+def tagged(tag_id: Any) -> ColumnElement[bool]:
+    return exists().where(article_tags.c.article_id == Article.id, article_tags.c.tag_id == tag_id)
+
+
+def citing(person_id: Any) -> ColumnElement[bool]:
+    return exists().where(
+        ArticlePerson.article_id == Article.id, ArticlePerson.person_id == person_id
+    )
+
+
+def filter_conditions(article_filter: ArticleFilter) -> list[ColumnElement[bool]]:
+    f = article_filter
+    conditions: list[ColumnElement[bool]] = []
+    if f.region_code is not None:
+        conditions.append(in_region_subtree(f.region_subtree or (f.region_code,)))
+    pairs: list[tuple[object, ParentCondition]] = [
+        (f.agency_id, by_agency),
+        (f.agency_type, by_agency_type),
+        (f.event_id, about_event),
+        (f.stage_code, in_stage),
+        (f.tag_id, tagged),
+        (f.person_id, citing),
+    ]
+    conditions.extend(condition(value) for value, condition in pairs if value is not None)
+    if f.category is not None:
+        conditions.append(Article.category == f.category.value)
+    if f.language is not None:
+        conditions.append(Article.language == f.language.value)
+    if f.published_after is not None:
+        conditions.append(Article.published_at >= f.published_after)
+    if f.published_before is not None:
+        conditions.append(Article.published_at < f.published_before)
+    return conditions
+
+
+def where(viewer: Viewer, query: ArticleQuery) -> list[ColumnElement[bool]]:
+    conditions = [visible_to(viewer), *filter_conditions(query.filter)]
+    if query.words:
+        conditions.append(search.matches(Article.search_vector, query.words, title=Article.title))
+    return conditions
+
+
+def _score_column(query: ArticleQuery) -> ColumnElement[Any]:
+    return (query.score() if query.words else literal(None)).label("score")
+
+
+def hit(row: Any) -> ArticleHit:
+    return ArticleHit(row[0], row.score)
+
+
+def hit_of_parent(row: Any) -> ArticleHit:
+    return ArticleHit(row[1], row.score)
+
+
+def statement(viewer: Viewer, query: ArticleQuery) -> Select[Any]:
+    """The visible articles ``query`` selects, with their search score (``NULL`` without search)."""
+    return select(Article, _score_column(query)).where(*where(viewer, query))
+
+
+async def list_page(
+    session: AsyncSession, *, viewer: Viewer, query: ArticleQuery, page: Page
+) -> PageRows[ArticleHit]:
+    return await pages.select_page(session, statement(viewer, query), query.ordering(), page, hit)
+
+
+async def count(session: AsyncSession, *, viewer: Viewer, query: ArticleQuery) -> int:
+    return await pages.count_rows(session, statement(viewer, query))
+
+
 async def get_by_slug(session: AsyncSession, *, viewer: Viewer, slug: str) -> Article | None:
     statement = select(Article).where(Article.slug == slug, visible_to(viewer))
     return (await session.scalars(statement)).one_or_none()
 
 
-async def list_latest(session: AsyncSession, *, viewer: Viewer, limit: int) -> list[Article]:
-    statement = (
-        select(Article)
-        .where(visible_to(viewer))
-        .order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(limit)
-    )
+async def get_many(session: AsyncSession, *, viewer: Viewer, ids: Sequence[int]) -> list[Article]:
+    statement = select(Article).where(Article.id.in_(ids), visible_to(viewer))
     return list((await session.scalars(statement)).all())
+
+
+async def highlights(
+    session: AsyncSession, *, ids: Sequence[int], words: tuple[str, ...]
+) -> dict[int, tuple[str, str]]:
+    """Highlighted title and body fragments of the given articles for the search words."""
+    title, body = search.headline(Article.title, words), search.headline(Article.body, words)
+    statement = select(Article.id, title, body).where(Article.id.in_(ids))
+    return {row[0]: (row[1], row[2]) for row in (await session.execute(statement)).all()}

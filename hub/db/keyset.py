@@ -1,0 +1,109 @@
+"""Keyset (cursor) pagination over any ordered statement, never offsets.
+
+An ``Ordering`` names a sort (the name goes into cursors, so a cursor made for one ordering is
+refused by another) and lists the key columns, all in one direction, the last one unique. A
+``Page`` says how many rows to take, from which end, and the keys of the cursors to start after
+or end before. ``paginate`` adds the row-value comparison, ORDER BY and LIMIT (one extra row to
+know whether there is a next page); ``PageRows.build`` trims and orders the fetched rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, label, tuple_
+
+KeyValue = int | float | str | datetime
+Key = tuple[KeyValue, ...]
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A total order: key columns (the last one unique), all ascending or all descending."""
+
+    name: str
+    columns: tuple[SQLColumnExpression[Any], ...]
+    descending: bool
+    kinds: tuple[type, ...]  # Python type of each key value, for decoding cursors
+
+    def key_of(self, row: Any) -> Key:
+        """The key values of a fetched row (its columns are labelled ``sort_0``, ``sort_1``...)."""
+        mapping = row._mapping
+        return tuple(mapping[f"sort_{index}"] for index in range(len(self.columns)))
+
+    def labelled(self) -> list[ColumnElement[Any]]:
+        return [label(f"sort_{index}", column) for index, column in enumerate(self.columns)]
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice to fetch: ``limit`` rows from the start (forward) or the end (backward)."""
+
+    limit: int
+    forward: bool = True
+    after: Key | None = None
+    before: Key | None = None
+
+
+def keyset_condition(ordering: Ordering, page: Page) -> ColumnElement[bool] | None:
+    row = tuple_(*ordering.columns)
+    conditions = []
+    if page.after is not None:
+        bound = tuple_(*page.after)
+        conditions.append(row < bound if ordering.descending else row > bound)
+    if page.before is not None:
+        bound = tuple_(*page.before)
+        conditions.append(row > bound if ordering.descending else row < bound)
+    return and_(*conditions) if conditions else None
+
+
+def sort_columns(ordering: Ordering, page: Page) -> list[ColumnElement[Any]]:
+    """ORDER BY for fetching: the ordering itself, reversed when paging backward."""
+    descending = ordering.descending == page.forward
+    return [column.desc() if descending else column.asc() for column in ordering.columns]
+
+
+def paginate(statement: Select[Any], ordering: Ordering, page: Page) -> Select[Any]:
+    """``statement`` restricted to the page (plus one row), with its sort keys labelled."""
+    condition = keyset_condition(ordering, page)
+    if condition is not None:
+        statement = statement.where(condition)
+    return (
+        statement.add_columns(*ordering.labelled())
+        .order_by(*sort_columns(ordering, page))
+        .limit(page.limit + 1)
+    )
+
+
+@dataclass(frozen=True)
+class PageRows(Generic[R]):
+    """The rows of one page in the ordering's order, with their keys and the neighbours' news."""
+
+    items: list[R]
+    keys: list[Key]
+    has_next: bool
+    has_previous: bool
+
+    @classmethod
+    def build(
+        cls,
+        rows: Sequence[Any],
+        ordering: Ordering,
+        page: Page,
+        item: Callable[[Any], R],
+    ) -> PageRows[R]:
+        more = len(rows) > page.limit
+        rows = list(rows[: page.limit])
+        if not page.forward:
+            rows.reverse()
+        return cls(
+            items=[item(row) for row in rows],
+            keys=[ordering.key_of(row) for row in rows],
+            # Past the cursor on the far side there is at least the cursor's own row.
+            has_next=more if page.forward else page.before is not None,
+            has_previous=page.after is not None if page.forward else more,
+        )

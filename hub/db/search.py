@@ -1,0 +1,115 @@
+"""Indonesian full-text search: what users type → SQL conditions, scores and highlights.
+
+Words are lower-cased, stop words (``hub/data/stopwords_id.txt``) dropped. Each remaining word
+matches a document when its ``indonesian`` stem or its plain unaccented form (proper names:
+the stemmer turns *Balikpapan* into *balikpap*) is in the document's vector (GIN index), or —
+typo tolerance — when it is trigram-similar to a word of the title (GIN trigram index). All
+words must match. The score puts title matches first (title hit, then weighted rank, then
+title similarity); the same SQL functions build the stored vectors (migration 0002).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    SQLColumnExpression,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG
+
+from hub.errors import InvalidInput
+
+MAX_WORDS = 8
+MIN_TYPO_LENGTH = 4  # shorter words must match exactly (trigrams of short words say little)
+RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C (body), B (summary), A (title)
+HEADLINE_OPTIONS = "StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2"
+_WORD = re.compile(r"[\w]+(?:-[\w]+)*", re.UNICODE)
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    text = resources.files("hub.data").joinpath("stopwords_id.txt").read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def search_words(text: str, *, argument: str = "search") -> tuple[str, ...]:
+    """The searchable words of ``text`` (at most ``MAX_WORDS``), or an ``InvalidInput`` error."""
+    words: list[str] = []
+    for match in _WORD.finditer(text.lower()):
+        word = match.group(0).strip("_")
+        if word and word not in stop_words() and word not in words:
+            words.append(word)
+    if not words:
+        raise InvalidInput(
+            f"`{argument}` has no searchable word (only stop words or punctuation)",
+            field=argument,
+        )
+    if len(words) > MAX_WORDS:
+        raise InvalidInput(f"`{argument}` has more than {MAX_WORDS} words", field=argument)
+    return tuple(words)
+
+
+def word_query(word: str) -> ColumnElement[Any]:
+    return func.hub_word_query(literal(word))
+
+
+def all_words_query(words: tuple[str, ...]) -> ColumnElement[Any]:
+    """tsquery that needs every word (stem or plain form)."""
+    query = word_query(words[0])
+    for word in words[1:]:
+        query = query.op("&&")(word_query(word))
+    return query
+
+
+def matches(
+    vector: SQLColumnExpression[Any], words: tuple[str, ...], *, title: SQLColumnExpression[Any]
+) -> ColumnElement[bool]:
+    """Every word is in the document, or (typo tolerance) close to a word of the title."""
+    conditions = []
+    for word in words:
+        in_document = vector.op("@@")(word_query(word))
+        if len(word) >= MIN_TYPO_LENGTH:
+            conditions.append(or_(in_document, literal(word).op("<%")(title)))
+        else:
+            conditions.append(in_document)
+    return and_(*conditions)
+
+
+def score(
+    vector: SQLColumnExpression[Any], words: tuple[str, ...], *, title: SQLColumnExpression[Any]
+) -> ColumnElement[float]:
+    """Relevance: 2 for a title match, plus the weighted rank (< 1), plus title similarity."""
+    query = all_words_query(words)
+    title_hit = case((func.ts_filter(vector, literal("{a}")).op("@@")(query), 2.0), else_=0.0)
+    rank = func.ts_rank(literal(RANK_WEIGHTS), vector, query, 32)
+    similarity = func.word_similarity(literal(" ".join(words)), title)
+    return cast(title_hit + rank + similarity, Float)
+
+
+def headline(text: SQLColumnExpression[Any], words: tuple[str, ...]) -> ColumnElement[str]:
+    """Fragments of ``text`` (HTML removed) with the matched words in ``<mark>``."""
+    plain = func.regexp_replace(text, "<[^>]+>", " ", "g")
+    query = or_query(words)
+    return func.ts_headline(
+        literal("indonesian").cast(REGCONFIG), plain, query, literal(HEADLINE_OPTIONS)
+    )
+
+
+def or_query(words: tuple[str, ...]) -> ColumnElement[Any]:
+    query = word_query(words[0])
+    for word in words[1:]:
+        query = query.op("||")(word_query(word))
+    return query
