@@ -24,6 +24,7 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    literal_column,
     or_,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
@@ -93,8 +94,9 @@ def score(
 ) -> ColumnElement[float]:
     """Relevance: 2 for a title match, plus the weighted rank (< 1), plus title similarity."""
     query = all_words_query(words)
-    title_hit = case((func.ts_filter(vector, literal("{a}")).op("@@")(query), 2.0), else_=0.0)
-    rank = func.ts_rank(literal(RANK_WEIGHTS), vector, query, 32)
+    title_only = func.ts_filter(vector, literal_column("'{a}'::\"char\"[]"))
+    title_hit = case((title_only.op("@@")(query), 2.0), else_=0.0)
+    rank = func.ts_rank(literal_column(f"'{RANK_WEIGHTS}'::float4[]"), vector, query, 32)
     similarity = func.word_similarity(literal(" ".join(words)), title)
     return cast(title_hit + rank + similarity, Float)
 

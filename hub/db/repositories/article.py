@@ -92,9 +92,13 @@ class ArticleHit:
 # (the parent's key, a column of the LATERAL join).
 def covers_region(code: Any) -> ColumnElement[bool]:
     """Covers ``code`` or a region below it."""
-    return exists().where(
-        article_regions.c.article_id == Article.id,
-        in_subtree(article_regions.c.region_code, code),
+    return (
+        exists()
+        .where(
+            article_regions.c.article_id == Article.id,
+            in_subtree(article_regions.c.region_code, code),
+        )
+        .correlate_except(article_regions)
     )
 
 
@@ -110,7 +114,11 @@ def by_agency(agency_id: Any) -> ColumnElement[bool]:
 
 
 def by_agency_type(code: Any) -> ColumnElement[bool]:
-    return exists().where(Agency.id == Article.source_agency_id, Agency.type_code == code)
+    return (
+        exists()
+        .where(Agency.id == Article.source_agency_id, Agency.type_code == code)
+        .correlate_except(Agency)
+    )
 
 
 def about_event(event_id: Any) -> ColumnElement[bool]:
@@ -119,19 +127,29 @@ def about_event(event_id: Any) -> ColumnElement[bool]:
 
 
 def in_stage(code: Any) -> ColumnElement[bool]:
-    return exists().where(
-        article_election_stages.c.article_id == Article.id,
-        article_election_stages.c.stage_code == code,
+    return (
+        exists()
+        .where(
+            article_election_stages.c.article_id == Article.id,
+            article_election_stages.c.stage_code == code,
+        )
+        .correlate_except(article_election_stages)
     )
 
 
 def tagged(tag_id: Any) -> ColumnElement[bool]:
-    return exists().where(article_tags.c.article_id == Article.id, article_tags.c.tag_id == tag_id)
+    return (
+        exists()
+        .where(article_tags.c.article_id == Article.id, article_tags.c.tag_id == tag_id)
+        .correlate_except(article_tags)
+    )
 
 
 def citing(person_id: Any) -> ColumnElement[bool]:
-    return exists().where(
-        ArticlePerson.article_id == Article.id, ArticlePerson.person_id == person_id
+    return (
+        exists()
+        .where(ArticlePerson.article_id == Article.id, ArticlePerson.person_id == person_id)
+        .correlate_except(ArticlePerson)
     )
 
 

@@ -16,7 +16,11 @@ LATEST = Ordering("latest", (Event.starts_at, Event.id), True, (datetime, int))
 
 
 def with_speaker(person_id: Any) -> ColumnElement[bool]:
-    return exists().where(EventSpeaker.event_id == Event.id, EventSpeaker.person_id == person_id)
+    return (
+        exists()
+        .where(EventSpeaker.event_id == Event.id, EventSpeaker.person_id == person_id)
+        .correlate_except(EventSpeaker)
+    )
 
 
 def statement(

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from hub.auth import Viewer
-from hub.db.keyset import Ordering, Page, PageRows, paginate
+from hub.db.keyset import Ordering, Page, PageRows
 from hub.db.models import Article
+from hub.db.repositories import pages
 from hub.db.repositories.article import visible_to
-from hub.db.repositories.pages import parents_table
 
 WINDOW = timedelta(days=3)
 MIN_SIMILARITY = 0.25
@@ -48,14 +48,14 @@ async def related_pages(
 ) -> list[PageRows[Related]]:
     """One page of related coverage per source article id (aligned with ``source_ids``)."""
     source = aliased(Article, name="source")
-    sources = parents_table(source_ids, Integer())
     similarity = func.similarity(fingerprint(Article), fingerprint(source))
     same_event = and_(source.event_id.is_not(None), Article.event_id == source.event_id)
     score = cast(cast(same_event, Integer) + similarity, Float)
     ordering = Ordering("related", (score, Article.id), True, (float, int))
     candidates = (
         select(Article, score.label("score"), same_event.label("same_event"))
-        .join(source, source.id == sources.c.key)
+        .select_from(Article)
+        .join(source, true())
         .where(
             visible_to(viewer),
             Article.id != source.id,
@@ -69,21 +69,14 @@ async def related_pages(
             ),
         )
     )
-    inner = paginate(candidates, ordering, page).lateral()
-    related = aliased(Article, inner)
-    statement = select(sources.c.key, related, inner.c.score, inner.c.same_event).select_from(
-        sources.join(inner, true())
+    return await pages.select_pages_by_parent(
+        session,
+        candidates,
+        Article,
+        lambda key: source.id == key,
+        source_ids,
+        Integer(),
+        ordering,
+        page,
+        lambda row: Related(row[1], float(row.score), bool(row.same_event)),
     )
-    rows = (await session.execute(statement)).all()
-    grouped: dict[int, list[Any]] = {key: [] for key in source_ids}
-    for row in rows:
-        grouped[row.key].append(row)
-    return [
-        PageRows.build(
-            grouped[key],
-            ordering,
-            page,
-            lambda row: Related(row[1], float(row.score), bool(row.same_event)),
-        )
-        for key in source_ids
-    ]
