@@ -24,9 +24,7 @@ async def test_article_change_row_and_notify_on_commit(
     try:
         async with sessions() as session, session.begin():
             article = (
-                await session.scalars(
-                    select(Article).where(Article.slug.like("diskominfo-kukar%"))
-                )
+                await session.scalars(select(Article).where(Article.slug.like("diskominfo-kukar%")))
             ).one()
             entry = await outbox.record_article_change(
                 session, article=article, kind=OutboxKind.ARTICLE_CORRECTED
