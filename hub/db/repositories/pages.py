@@ -67,7 +67,10 @@ async def select_pages_by_parent(
 
 async def count_rows(session: AsyncSession, statement: Select[Any]) -> int:
     """The number of rows ``statement`` selects."""
-    return int(await session.scalar(statement.with_only_columns(func.count())) or 0)
+    return int(
+        await session.scalar(statement.with_only_columns(func.count(), maintain_column_froms=True))
+        or 0
+    )
 
 
 async def count_by_parent(
@@ -80,7 +83,9 @@ async def count_by_parent(
     """The number of rows per key (aligned with ``keys``), in one statement."""
     parents = parents_table(keys, key_type)
     counted = (
-        statement.where(parent(parents.c.key)).with_only_columns(func.count()).scalar_subquery()
+        statement.where(parent(parents.c.key))
+        .with_only_columns(func.count(), maintain_column_froms=True)
+        .scalar_subquery()
     )
     rows = (await session.execute(select(parents.c.key, counted.label("n")))).all()
     counts = {row.key: row.n for row in rows}

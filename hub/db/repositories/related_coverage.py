@@ -50,7 +50,7 @@ async def related_pages(
     source = aliased(Article, name="source")
     similarity = func.similarity(fingerprint(Article), fingerprint(source))
     same_event = and_(source.event_id.is_not(None), Article.event_id == source.event_id)
-    score = cast(cast(same_event, Integer) + similarity, Float)
+    score = cast(func.coalesce(cast(same_event, Integer), 0) + similarity, Float)
     ordering = Ordering("related", (score, Article.id), True, (float, int))
     candidates = (
         select(Article, score.label("score"), same_event.label("same_event"))
