@@ -83,7 +83,8 @@ async def test_page_info_at_both_ends(
         "endCursor": rest["edges"][0]["cursor"],
     }
     empty = (await gql(PAGE, {"first": 0}))["articles"]
-    assert empty["edges"] == [] and empty["pageInfo"]["endCursor"] is None
+    assert empty["edges"] == []
+    assert empty["pageInfo"]["endCursor"] is None
 
 
 async def test_bad_pages_and_cursors_are_clear_errors(

@@ -43,7 +43,7 @@ async def test_demo_articles_find_each_other_and_unrelated_do_not_appear(
         published_at=same_day,
     )
     from_diskominfo = await related(gql, DISKOMINFO)
-    assert [edge["node"]["slug"] for edge in from_diskominfo][0] == POSKALTIM  # type: ignore[index]
+    assert from_diskominfo[0]["node"]["slug"] == POSKALTIM  # type: ignore[index]
     assert from_diskominfo[0]["reason"] == "SAME_EVENT"
     titles = [edge["node"]["title"] for edge in from_diskominfo]  # type: ignore[index]
     assert "Forum Bakohumas Kaltim 2023: Humas Satukan Langkah Sambut Pemilu 2024" in titles
