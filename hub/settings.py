@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    projected_reads: bool = Field(
+        default=True,
+        description="Serve article lists that ask only for plain data with one SQL statement",
+    )
     graphiql: bool | None = Field(default=None, description="Default: on in development")
     secret_key: str = DEVELOPMENT_SECRET
     demo_on_first_start: bool = True

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
+from hub.schema.execution import HubExecutionContext
 from hub.schema.extensions import default_extensions, is_unexpected
 from hub.schema.query import Query
 
@@ -34,7 +35,11 @@ class HubSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    return HubSchema(query=Query, extensions=default_extensions())
+    return HubSchema(
+        query=Query,
+        extensions=default_extensions(),
+        execution_context_class=HubExecutionContext,
+    )
 
 
 def schema_sdl() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -31,6 +31,7 @@ from hub.schema.filters import FilterArgument, OrderArgument, SearchArgument, ar
 from hub.schema.node import Node
 from hub.schema.nodes import node_loader
 from hub.schema.person import Person
+from hub.schema.projection import PLANS, project_articles
 from hub.schema.region import Region, region_or_none
 from hub.schema.search import SearchConnection, SearchEdge, SearchKind
 from hub.schema.taxonomy import AgencyType, ElectionStage, Tag
@@ -207,9 +208,11 @@ class Query:
         before: Before = None,
     ) -> ArticleConnection:
         query = await article_query(info, filter, search, order_by)
-        page = await article_resolvers.list_articles(
-            info.context, query=query, args=page_args(first, after, last, before)
-        )
+        args = page_args(first, after, last, before)
+        plan = PLANS.plan(info) if info.context.settings.projected_reads else None
+        if plan is not None:  # plain data only: one statement, no per-field resolvers
+            return cast(ArticleConnection, await project_articles(info, plan, query, args))
+        page = await article_resolvers.list_articles(info.context, query=query, args=args)
         return ArticleConnection.of(page, query)
 
     @strawberry.field(description="A tag by slug.")
