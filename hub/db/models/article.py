@@ -93,6 +93,21 @@ article_regions = Table(
     ),
 )
 
+# Which articles appear in each region's feed: the covered regions and every region above them,
+# with the article's listing time. Maintained by triggers (migration 0002b); read-only here.
+region_feed = Table(
+    "region_feed",
+    Base.metadata,
+    Column(
+        "region_code", String(13), ForeignKey("regions.code", ondelete="RESTRICT"), primary_key=True
+    ),
+    Column(
+        "article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+    Column("listed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_region_feed_region_code_listed_at", "region_code", "listed_at", "article_id"),
+)
+
 article_tags = Table(
     "article_tags",
     Base.metadata,

@@ -85,7 +85,7 @@ def statement(viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds) -> Selec
     columns: list[Any] = [getattr(Article, name) for name in sorted(needs.article | {"id"})]
     score = query.score() if query.words else literal_column("NULL")
     columns.append(score.label("score"))
-    statement = select(*columns).where(*where(viewer, query))
+    statement = query.scoped(select(*columns).where(*where(viewer, query)))
     if needs.agency:
         agency = aliased(Agency, name="source_agency")
         statement = statement.join(agency, agency.id == Article.source_agency_id).add_columns(
