@@ -1,9 +1,10 @@
 """A page of articles as plain rows, with their agency, event, regions, tags and stages inlined.
 
 The fast path of article lists (``hub/schema/projection.py``): when a query asks only for plain
-data of articles and of these edges, one statement returns everything — to-one edges joined
-(columns ``agency__name``...), to-many edges as JSON arrays — instead of one statement per edge.
-It uses the same conditions, visibility rule and keyset pagination as ``list_page``.
+data of articles and of these edges, one statement returns everything — the page as a CTE, then
+to-one edges joined (columns ``agency__name``...) and to-many edges aggregated to JSON arrays
+for the page's rows at once (set-wise, not a subquery per row). It uses the same conditions,
+visibility rule and keyset pagination as ``list_page``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import aliased
 
 from hub.auth import Viewer
 from hub.db import search
-from hub.db.keyset import Page, PageRows
+from hub.db.keyset import Page, PageRows, paginate
 from hub.db.models import (
     Agency,
     Article,
@@ -30,7 +31,6 @@ from hub.db.models import (
     article_regions,
     article_tags,
 )
-from hub.db.repositories import pages
 from hub.db.repositories.article import ArticleQuery, where
 
 # To-many edges: (link table, target model, join condition, order column).
@@ -62,44 +62,34 @@ class ArticleNeeds:
     highlight: bool = False
 
 
-def _json_list(name: str, columns: frozenset[str]) -> Any:
+def _listed(name: str, columns: frozenset[str], page: Any) -> Any:
+    """``(article_id, list)`` of the page's articles: JSON objects of the wanted columns."""
     link, model, joined, order = LISTS[name]
     pairs: list[Any] = []
     for column in sorted(columns):
         pairs += [literal_column(f"'{column}'"), getattr(model, column)]
-    aggregate = func.coalesce(
-        func.json_agg(aggregate_order_by(func.json_build_object(*pairs), order)),
-        literal_column("'[]'::json"),
-    )
     return (
-        select(aggregate)
+        select(
+            link.c.article_id.label("article_id"),
+            func.json_agg(aggregate_order_by(func.json_build_object(*pairs), order)).label("list"),
+        )
         .select_from(link.join(model, joined))
-        .where(link.c.article_id == Article.id)
-        .correlate(Article)
-        .scalar_subquery()
-        .label(name)
+        .where(link.c.article_id.in_(select(page.c.id)))
+        .group_by(link.c.article_id)
+        .cte(f"{name}_of")
     )
 
 
-def statement(viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds) -> Select[Any]:
-    columns: list[Any] = [getattr(Article, name) for name in sorted(needs.article | {"id"})]
-    score = query.score() if query.words else literal_column("NULL")
-    columns.append(score.label("score"))
-    statement = query.scoped(select(*columns).where(*where(viewer, query)))
+def statement(viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Page) -> Select[Any]:
+    """The page first (a CTE, keyset-paginated), then its edges joined set-wise to its rows."""
+    wanted = set(needs.article) | {"id"}
     if needs.agency:
-        agency = aliased(Agency, name="source_agency")
-        statement = statement.join(agency, agency.id == Article.source_agency_id).add_columns(
-            *(getattr(agency, name).label(f"agency__{name}") for name in sorted(needs.agency))
-        )
+        wanted.add("source_agency_id")
     if needs.event:
-        event = aliased(Event, name="reported_event")
-        statement = statement.outerjoin(event, event.id == Article.event_id).add_columns(
-            event.id.label("event__present"),
-            *(getattr(event, name).label(f"event__{name}") for name in sorted(needs.event)),
-        )
-    for name, wanted in sorted(needs.lists.items()):
-        statement = statement.add_columns(_json_list(name, wanted))
-    if needs.highlight:  # null without search words
+        wanted.add("event_id")
+    columns: list[Any] = [getattr(Article, name) for name in sorted(wanted)]
+    columns.append((query.score() if query.words else literal_column("NULL")).label("score"))
+    if needs.highlight:  # null without search words; computed for the page's rows only
         title, snippet = (
             (
                 search.headline(Article.title, query.words),
@@ -108,16 +98,38 @@ def statement(viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds) -> Selec
             if query.words
             else (literal_column("NULL"), literal_column("NULL"))
         )
-        statement = statement.add_columns(
-            title.label("highlight__title"), snippet.label("highlight__snippet")
-        )
-    return statement
+        columns += [title.label("highlight__title"), snippet.label("highlight__snippet")]
+    ordering = query.ordering()
+    rows = paginate(
+        query.scoped(select(*columns).where(*where(viewer, query))), ordering, page
+    ).cte("page")
+    joined: Any = rows
+    outer: list[Any] = [rows]
+    if needs.agency:
+        agency = aliased(Agency, name="source_agency")
+        joined = joined.join(agency, agency.id == rows.c.source_agency_id)
+        outer += [getattr(agency, name).label(f"agency__{name}") for name in sorted(needs.agency)]
+    if needs.event:
+        event = aliased(Event, name="reported_event")
+        joined = joined.outerjoin(event, event.id == rows.c.event_id)
+        outer.append(event.id.label("event__present"))
+        outer += [getattr(event, name).label(f"event__{name}") for name in sorted(needs.event)]
+    for name, wanted_columns in sorted(needs.lists.items()):
+        listed = _listed(name, wanted_columns, rows)
+        joined = joined.outerjoin(listed, listed.c.article_id == rows.c.id)
+        outer.append(func.coalesce(listed.c.list, literal_column("'[]'::json")).label(name))
+    descending = ordering.descending == page.forward
+    order = [rows.c[f"sort_{index}"] for index in range(len(ordering.columns))]
+    return (
+        select(*outer)
+        .select_from(joined)
+        .order_by(*(column.desc() if descending else column.asc() for column in order))
+    )
 
 
 async def page_rows(
     session: AsyncSession, *, viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Page
 ) -> PageRows[Any]:
     """The page's rows as mappings (article columns, ``agency__*``, ``event__*``, JSON lists)."""
-    return await pages.select_page(
-        session, statement(viewer, query, needs), query.ordering(), page, lambda row: row._mapping
-    )
+    rows = (await session.execute(statement(viewer, query, needs, page))).all()
+    return PageRows.build(rows, query.ordering(), page, lambda row: row._mapping)
