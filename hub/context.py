@@ -35,7 +35,7 @@ from hub.db.models import (
 )
 from hub.db.nested import ChildCountKey, ChildPageKey
 from hub.db.repositories.related_coverage import Related
-from hub.db.session import SessionFactory
+from hub.db.session import SessionFactory, read_only
 from hub.settings import Settings
 
 K = TypeVar("K")
@@ -107,7 +107,9 @@ class Context:
     viewer: Viewer = ANONYMOUS
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     loaders: Loaders = field(init=False)
+    reads: SessionFactory = field(init=False)  # autocommit sessions for reads
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders.build(self.sessions, self.viewer)
+        self.reads = read_only(self.sessions)
+        self.loaders = Loaders.build(self.reads, self.viewer)

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, label, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, SQLColumnExpression, and_, label, tuple_
+
+from hub.db.binds import INLINE, Binds
 
 KeyValue = int | float | str | datetime
 Key = tuple[KeyValue, ...]
@@ -49,15 +51,22 @@ class Page:
     before: Key | None = None
 
 
-def keyset_condition(ordering: Ordering, page: Page) -> ColumnElement[bool] | None:
+def keyset_condition(
+    ordering: Ordering, page: Page, binds: Binds = INLINE
+) -> ColumnElement[bool] | None:
     row = tuple_(*ordering.columns)
     conditions = []
-    if page.after is not None:
-        bound = tuple_(*page.after)
-        conditions.append(row < bound if ordering.descending else row > bound)
-    if page.before is not None:
-        bound = tuple_(*page.before)
-        conditions.append(row > bound if ordering.descending else row < bound)
+    for name, key in (("after", page.after), ("before", page.before)):
+        if key is None:
+            continue
+        bound = tuple_(
+            *(
+                binds.expression(f"{name}_{index}", value, getattr(column, "type", None))
+                for index, (value, column) in enumerate(zip(key, ordering.columns, strict=True))
+            )
+        )
+        later = (name == "after") == ordering.descending
+        conditions.append(row < bound if later else row > bound)
     return and_(*conditions) if conditions else None
 
 
@@ -67,16 +76,27 @@ def sort_columns(ordering: Ordering, page: Page) -> list[ColumnElement[Any]]:
     return [column.desc() if descending else column.asc() for column in ordering.columns]
 
 
-def paginate(statement: Select[Any], ordering: Ordering, page: Page) -> Select[Any]:
+def paginate(
+    statement: Select[Any], ordering: Ordering, page: Page, binds: Binds = INLINE
+) -> Select[Any]:
     """``statement`` restricted to the page (plus one row), with its sort keys labelled."""
-    condition = keyset_condition(ordering, page)
+    condition = keyset_condition(ordering, page, binds)
     if condition is not None:
         statement = statement.where(condition)
     return (
         statement.add_columns(*ordering.labelled())
         .order_by(*sort_columns(ordering, page))
-        .limit(page.limit + 1)
+        .limit(binds.expression("limit", page.limit + 1, Integer()))
     )
+
+
+def page_parameters(page: Page) -> dict[str, Any]:
+    """The named parameters ``paginate`` gives a page (see ``hub/db/binds.py``)."""
+    values: dict[str, Any] = {"limit": page.limit + 1}
+    for name, key in (("after", page.after), ("before", page.before)):
+        for index, value in enumerate(key or ()):
+            values[f"{name}_{index}"] = value
+    return values
 
 
 @dataclass(frozen=True)

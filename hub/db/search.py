@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     SQLColumnExpression,
+    String,
     and_,
     case,
     cast,
@@ -29,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
+from hub.db.binds import INLINE, Binds
 from hub.errors import InvalidInput
 
 MAX_WORDS = 8
@@ -63,55 +65,78 @@ def search_words(text: str, *, argument: str = "search") -> tuple[str, ...]:
     return tuple(words)
 
 
-def word_query(word: str) -> ColumnElement[Any]:
-    return func.hub_word_query(literal(word))
+def terms(words: tuple[str, ...], binds: Binds) -> list[Any]:
+    """The words as SQL values, named ``word_0``, ``word_1``..."""
+    return [binds.expression(f"word_{index}", word, String()) for index, word in enumerate(words)]
 
 
-def all_words_query(words: tuple[str, ...]) -> ColumnElement[Any]:
+def word_query(term: Any) -> ColumnElement[Any]:
+    return func.hub_word_query(term)
+
+
+def all_words_query(words: tuple[str, ...], binds: Binds = INLINE) -> ColumnElement[Any]:
     """tsquery that needs every word (stem or plain form)."""
-    query = word_query(words[0])
-    for word in words[1:]:
-        query = query.op("&&")(word_query(word))
+    return _combined(terms(words, binds), "&&")
+
+
+def or_query(words: tuple[str, ...], binds: Binds = INLINE) -> ColumnElement[Any]:
+    return _combined(terms(words, binds), "||")
+
+
+def _combined(values: list[Any], operator: str) -> ColumnElement[Any]:
+    query = word_query(values[0])
+    for value in values[1:]:
+        query = query.op(operator)(word_query(value))
     return query
 
 
 def matches(
-    vector: SQLColumnExpression[Any], words: tuple[str, ...], *, title: SQLColumnExpression[Any]
+    vector: SQLColumnExpression[Any],
+    words: tuple[str, ...],
+    *,
+    title: SQLColumnExpression[Any],
+    binds: Binds = INLINE,
 ) -> ColumnElement[bool]:
     """Every word is in the document, or (typo tolerance) close to a word of the title."""
     conditions = []
-    for word in words:
-        in_document = vector.op("@@")(word_query(word))
+    for word, term in zip(words, terms(words, binds), strict=True):
+        in_document = vector.op("@@")(word_query(term))
         if len(word) >= MIN_TYPO_LENGTH:
-            conditions.append(or_(in_document, literal(word).op("<%")(title)))
+            conditions.append(or_(in_document, term.op("<%")(title)))
         else:
             conditions.append(in_document)
     return and_(*conditions)
 
 
 def score(
-    vector: SQLColumnExpression[Any], words: tuple[str, ...], *, title: SQLColumnExpression[Any]
+    vector: SQLColumnExpression[Any],
+    words: tuple[str, ...],
+    *,
+    title: SQLColumnExpression[Any],
+    binds: Binds = INLINE,
 ) -> ColumnElement[float]:
     """Relevance: 2 for a title match, plus the weighted rank (< 1), plus title similarity."""
-    query = all_words_query(words)
+    query = all_words_query(words, binds)
     title_only = func.ts_filter(vector, literal_column("'{a}'::\"char\"[]"))
     title_hit = case((title_only.op("@@")(query), 2.0), else_=0.0)
     rank = func.ts_rank(literal_column(f"'{RANK_WEIGHTS}'::float4[]"), vector, query, 32)
-    similarity = func.word_similarity(literal(" ".join(words)), title)
+    phrase = binds.expression("words", " ".join(words), String())
+    similarity = func.word_similarity(phrase, title)
     return cast(title_hit + rank + similarity, Float)
 
 
-def headline(text: SQLColumnExpression[Any], words: tuple[str, ...]) -> ColumnElement[str]:
+def headline(
+    text: SQLColumnExpression[Any], words: tuple[str, ...], binds: Binds = INLINE
+) -> ColumnElement[str]:
     """Fragments of ``text`` (HTML removed) with the matched words in ``<mark>``."""
     plain = func.regexp_replace(text, "<[^>]+>", " ", "g")
-    query = or_query(words)
     return func.ts_headline(
-        literal("indonesian").cast(REGCONFIG), plain, query, literal(HEADLINE_OPTIONS)
+        literal("indonesian").cast(REGCONFIG), plain, or_query(words, binds), HEADLINE_OPTIONS
     )
 
 
-def or_query(words: tuple[str, ...]) -> ColumnElement[Any]:
-    query = word_query(words[0])
-    for word in words[1:]:
-        query = query.op("||")(word_query(word))
-    return query
+def parameters(words: tuple[str, ...]) -> dict[str, Any]:
+    """The named parameters the functions above give ``words`` (see ``hub/db/binds.py``)."""
+    values: dict[str, Any] = {f"word_{index}": word for index, word in enumerate(words)}
+    values["words"] = " ".join(words)
+    return values

@@ -27,5 +27,5 @@ async def list_agency_types(ctx: Context, *, args: ConnectionArgs) -> Slice[Agen
 
 
 async def get_agency(ctx: Context, *, slug: str) -> Agency | None:
-    async with ctx.sessions() as session:
+    async with ctx.reads() as session:
         return await repository.get_by_slug(session, slug=slug)

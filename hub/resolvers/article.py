@@ -60,7 +60,7 @@ async def child_articles(
 
 
 async def get_article(ctx: Context, *, slug: str) -> Article | None:
-    async with ctx.sessions() as session:
+    async with ctx.reads() as session:
         return await repository.get_by_slug(session, viewer=ctx.viewer, slug=slug)
 
 

@@ -83,11 +83,11 @@ async def root_slice(
 ) -> Slice[T]:
     """A page of ``statement`` (which selects the model first) in ``ordering``."""
     page = page_of(ctx, ordering, args)
-    async with ctx.sessions() as session:
+    async with ctx.reads() as session:
         rows = await pages.select_page(session, statement, ordering, page, item)
 
     async def count() -> int:
-        async with ctx.sessions() as session:
+        async with ctx.reads() as session:
             return await pages.count_rows(session, statement)
 
     return slice_of(rows, ordering, count)

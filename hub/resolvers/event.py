@@ -32,5 +32,5 @@ async def list_events(
 
 
 async def get_event(ctx: Context, *, slug: str) -> Event | None:
-    async with ctx.sessions() as session:
+    async with ctx.reads() as session:
         return await repository.get_by_slug(session, slug=slug)

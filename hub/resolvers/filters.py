@@ -62,25 +62,20 @@ async def resolve_article_filter(
             "`publishedAfter` must be earlier than `publishedBefore`",
             field=f"{argument}.publishedBefore",
         )
-    found: dict[str, Any] = {}
+    others = (category, language, published_after, published_before)
+    if region is None and not any(given.values()) and others == (None,) * 4:
+        return NO_FILTER
     subtree: tuple[str, ...] = ()
-    if region is None and not any(given.values()):
-        if (category, language, published_after, published_before) == (None,) * 4:
-            return NO_FILTER
-        return ArticleFilter(
-            category=category,
-            language=language,
-            published_after=published_after,
-            published_before=published_before,
-        )
-    async with ctx.sessions() as session:
-        if region is not None:
-            subtree = tuple(await region_repository.subtree_codes(session, code=region))
-            if not subtree:
-                raise InvalidInput(f"unknown region code `{region}`", field=f"{argument}.region")
-        for name, value in given.items():
-            if value is not None:
-                found[name] = await _look_up(session, name, value, argument)
+    if region is not None:  # regions are reference data: checked against the cached tree
+        subtree = tuple((await region_repository.region_tree(ctx.reads)).subtree(region))
+        if not subtree:
+            raise InvalidInput(f"unknown region code `{region}`", field=f"{argument}.region")
+    found: dict[str, Any] = {}
+    if any(value is not None for value in given.values()):
+        async with ctx.reads() as session:
+            for name, value in given.items():
+                if value is not None:
+                    found[name] = await _look_up(session, name, value, argument)
     return ArticleFilter(
         region_code=region,
         region_subtree=subtree,

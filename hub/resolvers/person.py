@@ -20,5 +20,5 @@ async def list_people(
 
 
 async def get_person(ctx: Context, *, slug: str) -> Person | None:
-    async with ctx.sessions() as session:
+    async with ctx.reads() as session:
         return await repository.get_by_slug(session, slug=slug)

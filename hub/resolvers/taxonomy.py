@@ -27,12 +27,12 @@ async def list_stages(
 
 
 async def current_stage(ctx: Context, *, today: date) -> ElectionStage | None:
-    async with ctx.sessions() as session:
+    async with ctx.reads() as session:
         return await repository.latest_started_stage(session, on=today)
 
 
 async def get_tag(ctx: Context, *, slug: str) -> Tag | None:
-    async with ctx.sessions() as session:
+    async with ctx.reads() as session:
         return await repository.get_tag(session, slug=slug)
 
 

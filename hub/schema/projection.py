@@ -137,7 +137,7 @@ class Plan:
             article=frozenset(self.article),
             agency=frozenset(self.agency),
             event=frozenset(self.event),
-            lists={name: frozenset(columns) for name, columns in self.lists.items()},
+            lists=tuple(sorted((name, frozenset(cols)) for name, cols in self.lists.items())),
             highlight=self.highlight,
         )
 
@@ -396,7 +396,7 @@ async def project_articles(
     ctx = info.context
     ordering = query.ordering()
     page = page_of(ctx, ordering, args)
-    async with ctx.sessions() as session:
+    async with ctx.reads() as session:
         rows: PageRows[Any] = await article_rows.page_rows(
             session, viewer=ctx.viewer, query=query, needs=plan.needs(), page=page
         )

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth import Viewer
 from hub.db import search
+from hub.db.binds import INLINE, Binds
 from hub.db.keyset import Ordering, Page, PageRows
 from hub.db.models import (
     Agency,
@@ -72,9 +73,9 @@ class ArticleQuery:
     words: tuple[str, ...] = ()
     order: ArticleOrder = ArticleOrder.NEWEST
 
-    def ordering(self) -> Ordering:
+    def ordering(self, binds: Binds = INLINE) -> Ordering:
         if self.order is ArticleOrder.RELEVANCE:
-            return Ordering("relevance", (self.score(), Article.id), True, (float, int))
+            return Ordering("relevance", (self.score(binds), Article.id), True, (float, int))
         ordering = ORDERINGS[self.order]
         listed = self.order in (ArticleOrder.NEWEST, ArticleOrder.OLDEST)
         if self.filter.region_code is not None and listed:
@@ -83,20 +84,31 @@ class ArticleQuery:
             return Ordering(ordering.name, feed, ordering.descending, ordering.kinds)
         return ordering
 
-    def scoped(self, statement: Select[Any]) -> Select[Any]:
+    def scoped(self, statement: Select[Any], binds: Binds = INLINE) -> Select[Any]:
         """``statement`` (over articles) restricted to the region's feed when filtering by one."""
         if self.filter.region_code is None:
             return statement
+        code = binds.value("filter_region_code", self.filter.region_code)
         return statement.join(
             region_feed,
-            and_(
-                region_feed.c.article_id == Article.id,
-                region_feed.c.region_code == self.filter.region_code,
-            ),
+            and_(region_feed.c.article_id == Article.id, region_feed.c.region_code == code),
         )
 
-    def score(self) -> ColumnElement[float]:
-        return search.score(Article.search_vector, self.words, title=Article.title)
+    def score(self, binds: Binds = INLINE) -> ColumnElement[float]:
+        return search.score(Article.search_vector, self.words, title=Article.title, binds=binds)
+
+    def shape(self) -> tuple[Any, ...]:
+        """What the statement's structure depends on (values aside): its cache key."""
+        present = tuple(name for name, value in filter_values(self.filter).items())
+        typo_tolerant = tuple(len(word) >= search.MIN_TYPO_LENGTH for word in self.words)
+        return (present, self.filter.region_code is not None, typo_tolerant, self.order)
+
+    def parameters(self) -> dict[str, Any]:
+        """The named parameters of the statement (see ``hub/db/binds.py``)."""
+        values = {f"filter_{name}": value for name, value in filter_values(self.filter).items()}
+        if self.filter.region_code is not None:
+            values["filter_region_code"] = self.filter.region_code
+        return values | (search.parameters(self.words) if self.words else {})
 
 
 @dataclass(frozen=True)
@@ -161,34 +173,67 @@ def citing(person_id: Any) -> ColumnElement[bool]:
     )
 
 
-def filter_conditions(article_filter: ArticleFilter) -> list[ColumnElement[bool]]:
-    f = article_filter
-    conditions: list[ColumnElement[bool]] = []
-    # The region is applied by joining its feed (``ArticleQuery.scoped``).
-    pairs: list[tuple[object, ParentCondition]] = [
-        (f.agency_id, by_agency),
-        (f.agency_type, by_agency_type),
-        (f.event_id, about_event),
-        (f.stage_code, in_stage),
-        (f.tag_id, tagged),
-        (f.person_id, citing),
+def published_after(moment: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.published_at >= moment
+    return condition
+
+
+def published_before(moment: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.published_at < moment
+    return condition
+
+
+def in_category(category: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.category == category
+    return condition
+
+
+def in_language(language: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.language == language
+    return condition
+
+
+# Filter field -> condition on its value. The region is applied by joining its feed
+# (``ArticleQuery.scoped``).
+FILTER_CONDITIONS: dict[str, ParentCondition] = {
+    "agency_id": by_agency,
+    "agency_type": by_agency_type,
+    "event_id": about_event,
+    "stage_code": in_stage,
+    "tag_id": tagged,
+    "person_id": citing,
+    "category": in_category,
+    "language": in_language,
+    "published_after": published_after,
+    "published_before": published_before,
+}
+
+
+def filter_values(article_filter: ArticleFilter) -> dict[str, Any]:
+    """The filter's conditions that are set, with their SQL values (enums by value)."""
+    values = {}
+    for name in FILTER_CONDITIONS:
+        value = getattr(article_filter, name)
+        if value is not None:
+            values[name] = value.value if isinstance(value, StrEnum) else value
+    return values
+
+
+def filter_conditions(
+    article_filter: ArticleFilter, binds: Binds = INLINE
+) -> list[ColumnElement[bool]]:
+    return [
+        FILTER_CONDITIONS[name](binds.value(f"filter_{name}", value))
+        for name, value in filter_values(article_filter).items()
     ]
-    conditions.extend(condition(value) for value, condition in pairs if value is not None)
-    if f.category is not None:
-        conditions.append(Article.category == f.category.value)
-    if f.language is not None:
-        conditions.append(Article.language == f.language.value)
-    if f.published_after is not None:
-        conditions.append(Article.published_at >= f.published_after)
-    if f.published_before is not None:
-        conditions.append(Article.published_at < f.published_before)
-    return conditions
 
 
-def where(viewer: Viewer, query: ArticleQuery) -> list[ColumnElement[bool]]:
-    conditions = [visible_to(viewer), *filter_conditions(query.filter)]
+def where(viewer: Viewer, query: ArticleQuery, binds: Binds = INLINE) -> list[ColumnElement[bool]]:
+    conditions = [visible_to(viewer), *filter_conditions(query.filter, binds)]
     if query.words:
-        conditions.append(search.matches(Article.search_vector, query.words, title=Article.title))
+        conditions.append(
+            search.matches(Article.search_vector, query.words, title=Article.title, binds=binds)
+        )
     return conditions
 
 

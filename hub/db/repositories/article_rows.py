@@ -9,17 +9,19 @@ visibility rule and keyset pagination as ``list_page``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from hub.auth import Viewer
+from hub.auth import ANONYMOUS, Viewer
 from hub.db import search
-from hub.db.keyset import Page, PageRows, paginate
+from hub.db.binds import INLINE, Binds, NamedBinds
+from hub.db.keyset import Page, PageRows, page_parameters, paginate
 from hub.db.models import (
     Agency,
     Article,
@@ -58,7 +60,7 @@ class ArticleNeeds:
     article: frozenset[str]
     agency: frozenset[str] = frozenset()
     event: frozenset[str] = frozenset()
-    lists: dict[str, frozenset[str]] = field(default_factory=dict)  # name -> target columns
+    lists: tuple[tuple[str, frozenset[str]], ...] = ()  # (name, target columns), by name
     highlight: bool = False
 
 
@@ -80,7 +82,9 @@ def _listed(name: str, columns: frozenset[str], page: Any) -> Any:
     )
 
 
-def statement(viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Page) -> Select[Any]:
+def statement(
+    viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Page, binds: Binds = INLINE
+) -> Select[Any]:
     """The page first (a CTE, keyset-paginated), then its edges joined set-wise to its rows."""
     wanted = set(needs.article) | {"id"}
     if needs.agency:
@@ -88,7 +92,8 @@ def statement(viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Pa
     if needs.event:
         wanted.add("event_id")
     columns: list[Any] = [getattr(Article, name) for name in sorted(wanted)]
-    columns.append((query.score() if query.words else literal_column("NULL")).label("score"))
+    score = query.score(binds) if query.words else literal_column("NULL")
+    columns.append(score.label("score"))
     if needs.highlight:  # null without search words; computed for the page's rows only
         title, snippet = (
             (
@@ -99,9 +104,12 @@ def statement(viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Pa
             else (literal_column("NULL"), literal_column("NULL"))
         )
         columns += [title.label("highlight__title"), snippet.label("highlight__snippet")]
-    ordering = query.ordering()
+    ordering = query.ordering(binds)
     rows = paginate(
-        query.scoped(select(*columns).where(*where(viewer, query))), ordering, page
+        query.scoped(select(*columns).where(*where(viewer, query, binds)), binds),
+        ordering,
+        page,
+        binds,
     ).cte("page")
     joined: Any = rows
     outer: list[Any] = [rows]
@@ -114,7 +122,7 @@ def statement(viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Pa
         joined = joined.outerjoin(event, event.id == rows.c.event_id)
         outer.append(event.id.label("event__present"))
         outer += [getattr(event, name).label(f"event__{name}") for name in sorted(needs.event)]
-    for name, wanted_columns in sorted(needs.lists.items()):
+    for name, wanted_columns in needs.lists:
         listed = _listed(name, wanted_columns, rows)
         joined = joined.outerjoin(listed, listed.c.article_id == rows.c.id)
         outer.append(func.coalesce(listed.c.list, literal_column("'[]'::json")).label(name))
@@ -127,9 +135,71 @@ def statement(viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Pa
     )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A statement compiled to SQL once: its text, parameter order and constant values."""
+
+    sql: str
+    names: tuple[str, ...]
+    constants: dict[str, Any]
+
+    @classmethod
+    def compile(cls, built: Select[Any], values: dict[str, Any], dialect: Dialect) -> Prepared:
+        state = built.compile(dialect=dialect).construct_expanded_state(values)
+        constants = {k: v for k, v in state.parameters.items() if k not in values}
+        return cls(state.statement, tuple(state.positiontup or ()), constants)
+
+    def parameters(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            values[name] if name in values else self.constants[name] for name in self.names
+        )
+
+
+class StatementCache:
+    """Compiled statements of the anonymous public's article pages, per shape (bounded).
+
+    Building and compiling the statement costs more than running it; requests of the same
+    shape (the same selection, filter fields, number of words, ordering and paging direction)
+    share one, with their values as named parameters. Other viewers' statements are built per
+    request, so the visibility rule may depend on anything about the viewer.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.statements: dict[tuple[Any, ...], Prepared] = {}
+
+    def get(
+        self, dialect: Dialect, viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Page
+    ) -> tuple[str, tuple[Any, ...]]:
+        values = query.parameters() | page_parameters(page)
+        if viewer is not ANONYMOUS:
+            binds = NamedBinds()
+            prepared = Prepared.compile(
+                statement(viewer, query, needs, page, binds), binds.values, dialect
+            )
+            return prepared.sql, prepared.parameters(binds.values)
+        key = (needs, query.shape(), page.forward, page.after is None, page.before is None)
+        cached = self.statements.get(key)
+        if cached is None:
+            binds = NamedBinds()
+            built = statement(viewer, query, needs, page, binds)
+            if binds.values != values:  # the names of the two ways must agree
+                raise AssertionError(f"parameters differ: {binds.values} != {values}")
+            cached = Prepared.compile(built, values, dialect)
+            if len(self.statements) >= self.size:
+                self.statements.pop(next(iter(self.statements)))
+            self.statements[key] = cached
+        return cached.sql, cached.parameters(values)
+
+
+STATEMENTS = StatementCache()
+
+
 async def page_rows(
     session: AsyncSession, *, viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Page
 ) -> PageRows[Any]:
     """The page's rows as mappings (article columns, ``agency__*``, ``event__*``, JSON lists)."""
-    rows = (await session.execute(statement(viewer, query, needs, page))).all()
+    connection = await session.connection()
+    sql, parameters = STATEMENTS.get(connection.dialect, viewer, query, needs, page)
+    rows = (await connection.exec_driver_sql(sql, parameters)).all()
     return PageRows.build(rows, query.ordering(), page, lambda row: row._mapping)

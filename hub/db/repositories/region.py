@@ -1,11 +1,13 @@
-"""Region queries: look-ups, lists in code order, subtree conditions for other tables."""
+"""Region queries: look-ups, lists in code order, subtree conditions, the cached region tree."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, Select, String, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.db.keyset import Ordering
 from hub.db.models import Region
@@ -33,13 +35,40 @@ def statement(*, level: str | None = None, parent_code: str | None = None) -> Se
     return query
 
 
-async def subtree_codes(session: AsyncSession, *, code: str) -> list[str]:
-    """``code`` and the codes below it, or ``[]`` when the region does not exist."""
-    rows = await session.scalars(
-        select(Region.code).where(in_subtree(Region.code, code)).order_by(Region.code)
-    )
-    codes = list(rows.all())
-    return codes if code in codes else []
+class RegionTree:
+    """The codes of every region and their parents: reference data, small and rarely changed."""
+
+    def __init__(self, parents: dict[str, str | None]) -> None:
+        self.parents = parents
+        self.children: dict[str, list[str]] = {}
+        for code, parent in sorted(parents.items()):
+            if parent is not None:
+                self.children.setdefault(parent, []).append(code)
+
+    def subtree(self, code: str) -> list[str]:
+        """``code`` and the codes below it, or ``[]`` when there is no such region."""
+        if code not in self.parents:
+            return []
+        found = [code]
+        for child in self.children.get(code, []):
+            found += self.subtree(child)
+        return found
+
+
+TREE_TTL = 300.0  # seconds a process keeps the tree before reading it again
+_trees: WeakKeyDictionary[Any, tuple[float, RegionTree]] = WeakKeyDictionary()
+
+
+async def region_tree(sessions: async_sessionmaker[AsyncSession]) -> RegionTree:
+    """The region tree, read at most every ``TREE_TTL`` seconds per session factory."""
+    cached = _trees.get(sessions)
+    if cached is not None and time.monotonic() - cached[0] < TREE_TTL:
+        return cached[1]
+    async with sessions() as session:
+        rows = (await session.execute(select(Region.code, Region.parent_code))).all()
+    tree = RegionTree({code: parent for code, parent in rows})
+    _trees[sessions] = (time.monotonic(), tree)
+    return tree
 
 
 async def get_by_code(session: AsyncSession, *, code: str) -> Region | None:
