@@ -14,7 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, Select, SQLColumnExpression, and_, label, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    SQLColumnExpression,
+    and_,
+    label,
+    literal,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.orm import aliased
 
 from hub.db.binds import INLINE, Binds
 
@@ -24,18 +36,33 @@ R = TypeVar("R")
 
 
 @dataclass(frozen=True)
+class Tier:
+    """Rows meeting ``condition`` sort together, under the tier's ``value`` (see ``Ordering``)."""
+
+    value: int
+    condition: ColumnElement[bool]
+
+
+@dataclass(frozen=True)
 class Ordering:
-    """A total order: key columns (the last one unique), all ascending or all descending."""
+    """A total order: key columns (the last one unique), all ascending or all descending.
+
+    With ``tiers``, rows sort first by the value of the tier they belong to (the tiers'
+    conditions exclude each other), then by the columns; the key starts with the tier value.
+    Each tier is fetched by its own ordered query (``UNION ALL``), so no row outside the page
+    needs its tier computed.
+    """
 
     name: str
     columns: tuple[SQLColumnExpression[Any], ...]
     descending: bool
     kinds: tuple[type, ...]  # Python type of each key value, for decoding cursors
+    tiers: tuple[Tier, ...] = ()
 
     def key_of(self, row: Any) -> Key:
         """The key values of a fetched row (its columns are labelled ``sort_0``, ``sort_1``...)."""
         mapping = row._mapping
-        return tuple(mapping[f"sort_{index}"] for index in range(len(self.columns)))
+        return tuple(mapping[f"sort_{index}"] for index in range(len(self.kinds)))
 
     def labelled(self) -> list[ColumnElement[Any]]:
         return [label(f"sort_{index}", column) for index, column in enumerate(self.columns)]
@@ -80,12 +107,74 @@ def paginate(
     statement: Select[Any], ordering: Ordering, page: Page, binds: Binds = INLINE
 ) -> Select[Any]:
     """``statement`` restricted to the page (plus one row), with its sort keys labelled."""
+    if ordering.tiers:
+        return _paginate_tiers(statement, ordering, page, binds)
     condition = keyset_condition(ordering, page, binds)
     if condition is not None:
         statement = statement.where(condition)
     return (
         statement.add_columns(*ordering.labelled())
         .order_by(*sort_columns(ordering, page))
+        .limit(binds.expression("limit", page.limit + 1, Integer()))
+    )
+
+
+def _tier_bounds(tier: int, page: Page) -> tuple[bool, Key | None, Key | None]:
+    """Whether a tier can hold rows of the page, and the cursors' keys within it (tiers run
+    from the highest value down)."""
+    after = before = None
+    if page.after is not None:
+        cursor_tier = page.after[0]
+        assert isinstance(cursor_tier, int)
+        if tier > cursor_tier:
+            return False, None, None
+        after = page.after[1:] if tier == cursor_tier else None
+    if page.before is not None:
+        cursor_tier = page.before[0]
+        assert isinstance(cursor_tier, int)
+        if tier < cursor_tier:
+            return False, None, None
+        before = page.before[1:] if tier == cursor_tier else None
+    return True, after, before
+
+
+def _paginate_tiers(
+    statement: Select[Any], ordering: Ordering, page: Page, binds: Binds
+) -> Select[Any]:
+    """One ordered, limited query per tier that can hold page rows, merged by (tier, keys)."""
+    within = Ordering(ordering.name, ordering.columns, ordering.descending, ordering.kinds[1:])
+    branches = []
+    for tier in ordering.tiers:
+        possible, after, before = _tier_bounds(tier.value, page)
+        if not possible:
+            continue
+        in_tier = Page(page.limit, page.forward, after, before)
+        branch = paginate(statement.where(tier.condition), within, in_tier, binds)
+        # sort_0 is the tier, then the columns: relabel the branch's own sort keys.
+        columns = [
+            column
+            for column in branch.selected_columns
+            if not (column.key or "").startswith("sort_")
+        ]
+        within_keys = [label(f"sort_{i + 1}", column) for i, column in enumerate(ordering.columns)]
+        branches.append(
+            branch.with_only_columns(
+                *columns, label("sort_0", literal(tier.value, Integer())), *within_keys
+            )
+        )
+    merged = union_all(*branches).subquery("tiered")
+    first = statement.column_descriptions[0]
+    described = statement.column_descriptions
+    selected: list[Any] = []
+    if first.get("entity") is not None and first["expr"] is first["entity"]:
+        selected.append(aliased(first["entity"], merged))
+        described = described[1:]
+    selected += [merged.c[item["name"]] for item in described]
+    keys = [merged.c[f"sort_{index}"] for index in range(len(ordering.kinds))]
+    descending = ordering.descending == page.forward
+    return (
+        select(*selected, *keys)
+        .order_by(*(key.desc() if descending else key.asc() for key in keys))
         .limit(binds.expression("limit", page.limit + 1, Integer()))
     )
 

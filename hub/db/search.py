@@ -4,8 +4,9 @@ Words are lower-cased, stop words (``hub/data/stopwords_id.txt``) dropped. Each 
 matches a document when its ``indonesian`` stem or its plain unaccented form (proper names:
 the stemmer turns *Balikpapan* into *balikpap*) is in the document's vector (GIN index), or —
 typo tolerance — when it is trigram-similar to a word of the title (GIN trigram index). All
-words must match. The score puts title matches first (title hit, then weighted rank, then
-title similarity); the same SQL functions build the stored vectors (migration 0002).
+words must match. Relevance is tiered — all words in the title, else in title and summary,
+else anywhere — newest first within a tier; each tier has its own index, so ranking never
+visits every match. The same SQL functions build the stored vectors (migration 0002).
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    not_,
     or_,
 )
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from hub.db.binds import INLINE, Binds
+from hub.db.keyset import Tier
 from hub.errors import InvalidInput
 
 MAX_WORDS = 8
@@ -113,16 +116,49 @@ def score(
     words: tuple[str, ...],
     *,
     title: SQLColumnExpression[Any],
+    tier: Any,
     binds: Binds = INLINE,
 ) -> ColumnElement[float]:
-    """Relevance: 2 for a title match, plus the weighted rank (< 1), plus title similarity."""
-    query = all_words_query(words, binds)
-    title_only = func.ts_filter(vector, literal_column("'{a}'::\"char\"[]"))
-    title_hit = case((title_only.op("@@")(query), 2.0), else_=0.0)
-    rank = func.ts_rank(literal_column(f"'{RANK_WEIGHTS}'::float4[]"), vector, query, 32)
+    """Relevance shown to clients: the tier (2 title, 1 title and summary, 0 elsewhere), plus
+    half the weighted rank and half the title similarity (together below 1)."""
+    rank = func.ts_rank(
+        literal_column(f"'{RANK_WEIGHTS}'::float4[]"), vector, all_words_query(words, binds), 32
+    )
     phrase = binds.expression("words", " ".join(words), String())
     similarity = func.word_similarity(phrase, title)
-    return cast(title_hit + rank + similarity, Float)
+    return cast(tier + 0.5 * rank + 0.5 * similarity, Float)
+
+
+def tiers(
+    documents: tuple[Any, Any, Any],
+    words: tuple[str, ...],
+    *,
+    title: SQLColumnExpression[Any],
+    binds: Binds = INLINE,
+) -> tuple[Tier, Tier, Tier]:
+    """Tiers of relevance over the (title, title and summary, whole text) documents: the
+    highest document all the words match in."""
+    in_title, in_head, anywhere = (
+        matches(document, words, title=title, binds=binds) for document in documents
+    )
+    return (
+        Tier(2, in_title),
+        Tier(1, and_(in_head, not_(in_title))),
+        Tier(0, and_(anywhere, not_(in_head))),
+    )
+
+
+def title_tier(
+    vector: SQLColumnExpression[Any], words: tuple[str, ...], binds: Binds = INLINE
+) -> ColumnElement[float]:
+    """2 when all the words are in the document's title part (weight A), else 0."""
+    title_only = func.ts_filter(vector, literal_column("'{a}'::\"char\"[]"))
+    return case((title_only.op("@@")(all_words_query(words, binds)), 2.0), else_=0.0)
+
+
+def tier_value(tiers: tuple[Tier, ...]) -> ColumnElement[int]:
+    """The tier of a row, as an expression (for rows already fetched)."""
+    return case(*((tier.condition, tier.value) for tier in tiers[:-1]), else_=tiers[-1].value)
 
 
 def headline(

@@ -19,7 +19,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, created_at_column, one_of, trigram_index, updated_at_column
+from hub.db.base import (
+    Base,
+    created_at_column,
+    one_of,
+    search_index,
+    trigram_index,
+    updated_at_column,
+)
 from hub.vocabulary import ArticleCategory, ArticleStatus, Language, PersonMention
 
 
@@ -78,6 +85,11 @@ class Article(Base):
         Index("ix_articles_view_count_id", "view_count", "id"),
         Index("ix_articles_search_vector", "search_vector", postgresql_using="gin"),
         trigram_index("ix_articles_title_trgm", "title"),
+        # Search tiers (hub/db/search.py): the title alone, the title and summary.
+        search_index(
+            "ix_articles_title_search", "hub_search_document(title, NULL::text, NULL::text)"
+        ),
+        search_index("ix_articles_head_search", "hub_search_document(title, summary, NULL::text)"),
     )
 
 

@@ -14,13 +14,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, literal, select
+from sqlalchemy import ColumnElement, Select, Text, and_, exists, func, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth import Viewer
 from hub.db import search
 from hub.db.binds import INLINE, Binds
-from hub.db.keyset import Ordering, Page, PageRows
+from hub.db.keyset import Ordering, Page, PageRows, Tier
 from hub.db.models import (
     Agency,
     Article,
@@ -54,11 +54,14 @@ class ArticleOrder(StrEnum):
     RELEVANCE = "relevance"
 
 
+LISTED = (Article.listed_at, Article.id)
+# The title, and the title and summary, as search documents (indexed, migration 0002c).
+TITLE_DOCUMENT = func.hub_search_document(Article.title, null().cast(Text), null().cast(Text))
+HEAD_DOCUMENT = func.hub_search_document(Article.title, Article.summary, null().cast(Text))
+
 ORDERINGS = {
-    ArticleOrder.NEWEST: Ordering("newest", (Article.listed_at, Article.id), True, (datetime, int)),
-    ArticleOrder.OLDEST: Ordering(
-        "oldest", (Article.listed_at, Article.id), False, (datetime, int)
-    ),
+    ArticleOrder.NEWEST: Ordering("newest", LISTED, True, (datetime, int)),
+    ArticleOrder.OLDEST: Ordering("oldest", LISTED, False, (datetime, int)),
     ArticleOrder.MOST_VIEWED: Ordering(
         "most_viewed", (Article.view_count, Article.id), True, (int, int)
     ),
@@ -75,7 +78,9 @@ class ArticleQuery:
 
     def ordering(self, binds: Binds = INLINE) -> Ordering:
         if self.order is ArticleOrder.RELEVANCE:
-            return Ordering("relevance", (self.score(binds), Article.id), True, (float, int))
+            return Ordering(
+                "relevance", LISTED, True, (int, datetime, int), tiers=self.tiers(binds)
+            )
         ordering = ORDERINGS[self.order]
         listed = self.order in (ArticleOrder.NEWEST, ArticleOrder.OLDEST)
         if self.filter.region_code is not None and listed:
@@ -94,8 +99,15 @@ class ArticleQuery:
             and_(region_feed.c.article_id == Article.id, region_feed.c.region_code == code),
         )
 
+    def tiers(self, binds: Binds = INLINE) -> tuple[Tier, Tier, Tier]:
+        documents = (TITLE_DOCUMENT, HEAD_DOCUMENT, Article.search_vector)
+        return search.tiers(documents, self.words, title=Article.title, binds=binds)
+
     def score(self, binds: Binds = INLINE) -> ColumnElement[float]:
-        return search.score(Article.search_vector, self.words, title=Article.title, binds=binds)
+        tier = search.tier_value(self.tiers(binds))
+        return search.score(
+            Article.search_vector, self.words, title=Article.title, tier=tier, binds=binds
+        )
 
     def shape(self) -> tuple[Any, ...]:
         """What the statement's structure depends on (values aside): its cache key."""

@@ -33,7 +33,7 @@ from hub.db.models import (
     article_regions,
     article_tags,
 )
-from hub.db.repositories.article import ArticleQuery, where
+from hub.db.repositories.article import ArticleOrder, ArticleQuery, where
 
 # To-many edges: (link table, target model, join condition, order column).
 LISTS: dict[str, tuple[Any, Any, Any, Any]] = {
@@ -97,8 +97,8 @@ def statement(
     if needs.highlight:  # null without search words; computed for the page's rows only
         title, snippet = (
             (
-                search.headline(Article.title, query.words),
-                search.headline(Article.body, query.words),
+                search.headline(Article.title, query.words, binds),
+                search.headline(Article.body, query.words, binds),
             )
             if query.words
             else (literal_column("NULL"), literal_column("NULL"))
@@ -149,6 +149,11 @@ class Prepared:
         constants = {k: v for k, v in state.parameters.items() if k not in values}
         return cls(state.statement, tuple(state.positiontup or ()), constants)
 
+    def bakes(self, values: dict[str, Any]) -> bool:
+        """Whether a string of this request is among the constants (then it is not shareable)."""
+        given = {value for value in values.values() if isinstance(value, str)}
+        return any(isinstance(value, str) and value in given for value in self.constants.values())
+
     def parameters(self, values: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(
             values[name] if name in values else self.constants[name] for name in self.names
@@ -172,7 +177,8 @@ class StatementCache:
         self, dialect: Dialect, viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Page
     ) -> tuple[str, tuple[Any, ...]]:
         values = query.parameters() | page_parameters(page)
-        if viewer is not ANONYMOUS:
+        tier_cursor = query.order is ArticleOrder.RELEVANCE and (page.after or page.before)
+        if viewer is not ANONYMOUS or tier_cursor:  # built per request (the structure varies)
             binds = NamedBinds()
             prepared = Prepared.compile(
                 statement(viewer, query, needs, page, binds), binds.values, dialect
@@ -186,6 +192,8 @@ class StatementCache:
             if binds.values != values:  # the names of the two ways must agree
                 raise AssertionError(f"parameters differ: {binds.values} != {values}")
             cached = Prepared.compile(built, values, dialect)
+            if cached.bakes(values):  # a request value ended up as a constant: do not share
+                return cached.sql, cached.parameters(values)
             if len(self.statements) >= self.size:
                 self.statements.pop(next(iter(self.statements)))
             self.statements[key] = cached

@@ -58,7 +58,9 @@ def statement(
         part = select(
             literal(kind, String).label("kind"),
             model.id.label("id"),
-            search.score(document, words, title=title).label("score"),
+            search.score(
+                document, words, title=title, tier=search.title_tier(document, words)
+            ).label("score"),
         ).where(search.matches(document, words, title=title))
         if model is Article:
             part = part.where(visible_to(viewer))
