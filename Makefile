@@ -36,5 +36,11 @@ lint: $(VENV)/.installed-test
 bench-live: $(VENV)/.installed-test
 	$(BIN)/python -m bench.live
 
+## Read benchmark: build the 200k-article dataset (COPY) on HUB_BENCH_DATABASE_URL (default: the
+## local PostgreSQL on 127.0.0.1:5432, database hub_bench), then load-test over HTTP.
+bench-read: $(VENV)/.installed-test
+	$(BIN)/python -m bench.read.generate
+	$(BIN)/python -m bench.read.load
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -18,12 +18,15 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from hub.auth import ANONYMOUS, Viewer
-from hub.db import loaders
+from hub.db import loaders, nested
 from hub.db.history import LoggedTransition, transitions_by_article_id
+from hub.db.keyset import PageRows
+from hub.db.loaders import HighlightKey, RelatedKey
 from hub.db.models import (
     Agency,
     AgencyType,
     Article,
+    ArticlePerson,
     ElectionStage,
     Event,
     EventSpeaker,
@@ -31,7 +34,9 @@ from hub.db.models import (
     Region,
     Tag,
 )
-from hub.db.session import SessionFactory
+from hub.db.nested import ChildCountKey, ChildPageKey
+from hub.db.repositories.related_coverage import Related
+from hub.db.session import SessionFactory, read_only
 from hub.settings import Settings
 
 K = TypeVar("K")
@@ -54,16 +59,25 @@ class Loaders:
     agency_type_by_code: DataLoader[str, AgencyType | None]
     event_by_id: DataLoader[int, Event | None]
     person_by_id: DataLoader[int, Person | None]
+    tag_by_id: DataLoader[int, Tag | None]
+    stage_by_code: DataLoader[str, ElectionStage | None]
+    article_by_id: DataLoader[int, Article | None]
     speakers_by_event_id: DataLoader[int, list[EventSpeaker]]
     regions_by_article_id: DataLoader[int, list[Region]]
     tags_by_article_id: DataLoader[int, list[Tag]]
     stages_by_article_id: DataLoader[int, list[ElectionStage]]
-    articles_by_event_id: DataLoader[int, list[Article]]
-    article_by_id: DataLoader[int, Article | None]
+    mentions_by_article_id: DataLoader[int, list[ArticlePerson]]
+    child_pages: DataLoader[ChildPageKey, PageRows[Any]]
+    child_counts: DataLoader[ChildCountKey, int]
+    related_by_article: DataLoader[RelatedKey, PageRows[Related]]
+    highlights_by_article: DataLoader[HighlightKey, tuple[str, str] | None]
     transitions_by_article_id: DataLoader[int, list[LoggedTransition]]
 
     @classmethod
     def build(cls, sessions: SessionFactory, viewer: Viewer) -> Loaders:
+        def seen_by(batch: Callable[..., Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
+            return DataLoader(load_fn=partial(batch, sessions, viewer))
+
         return cls(
             region_by_code=_loader(loaders.regions_by_code, sessions),
             region_children=_loader(loaders.region_children, sessions),
@@ -71,14 +85,18 @@ class Loaders:
             agency_type_by_code=_loader(loaders.agency_types_by_code, sessions),
             event_by_id=_loader(loaders.events_by_id, sessions),
             person_by_id=_loader(loaders.people_by_id, sessions),
+            tag_by_id=_loader(loaders.tags_by_id, sessions),
+            stage_by_code=_loader(loaders.stages_by_code, sessions),
+            article_by_id=seen_by(loaders.articles_by_id),
             speakers_by_event_id=_loader(loaders.speakers_by_event_id, sessions),
             regions_by_article_id=_loader(loaders.regions_by_article_id, sessions),
             tags_by_article_id=_loader(loaders.tags_by_article_id, sessions),
             stages_by_article_id=_loader(loaders.stages_by_article_id, sessions),
-            articles_by_event_id=DataLoader(
-                load_fn=partial(loaders.articles_by_event_id, sessions, viewer)
-            ),
-            article_by_id=DataLoader(load_fn=partial(loaders.articles_by_id, sessions, viewer)),
+            mentions_by_article_id=_loader(loaders.mentions_by_article_id, sessions),
+            child_pages=seen_by(nested.child_pages),
+            child_counts=seen_by(nested.child_counts),
+            related_by_article=seen_by(loaders.related_by_article),
+            highlights_by_article=_loader(loaders.highlights_by_article, sessions),
             transitions_by_article_id=_loader(transitions_by_article_id, sessions),
         )
 
@@ -92,13 +110,15 @@ class Context:
     viewer: Viewer = ANONYMOUS
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     loaders: Loaders = field(init=False)
+    reads: SessionFactory = field(init=False)  # autocommit sessions for reads
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders.build(self.sessions, self.viewer)
+        self.reads = read_only(self.sessions)
+        self.loaders = Loaders.build(self.reads, self.viewer)
 
     def sign_in(self, viewer: Viewer) -> None:
         """Act as ``viewer`` from now on (e.g. after a WebSocket ``connection_init``); the
         loaders are rebuilt so nothing cached for the previous viewer is reused."""
         self.viewer = viewer
-        self.loaders = Loaders.build(self.sessions, viewer)
+        self.loaders = Loaders.build(self.reads, viewer)

@@ -53,7 +53,16 @@ class Settings(BaseSettings):
     log_level: str = "info"
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
+    db_pre_ping: bool = Field(
+        default=True,
+        description="Test each pooled connection before use (three round trips with asyncpg); "
+        "off: a connection dropped by the server fails one request and the pool is renewed",
+    )
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    projected_reads: bool = Field(
+        default=True,
+        description="Serve article lists that ask only for plain data with one SQL statement",
+    )
     graphiql: bool | None = Field(default=None, description="Default: on in development")
     secret_key: str = DEVELOPMENT_SECRET
     access_token_ttl: int = Field(

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 DEMO_QUERY = (
     '{ event(slug: "forum-bakohumas-kaltim-2023") { speakers { person { name } } } '
-    "articles { slug tags { slug } } }"
+    "articles { nodes { slug tags { slug } } } }"
 )
 
 
@@ -61,7 +61,7 @@ async def test_serve_embedded_answers_and_keeps_data_across_restarts(data_dir: P
     try:
         server.wait_ready()
         data = server.query(DEMO_QUERY)
-        assert len(data["articles"]) == 2  # type: ignore[arg-type]
+        assert len(data["articles"]["nodes"]) == 2  # type: ignore[index]
         assert len(data["event"]["speakers"]) == 5  # type: ignore[index]
         from hub.db.embedded import EmbeddedPostgres
 
@@ -76,7 +76,7 @@ async def test_serve_embedded_answers_and_keeps_data_across_restarts(data_dir: P
         data = again.query(DEMO_QUERY)
     finally:
         again.stop()
-    articles = data["articles"]
+    articles = data["articles"]["nodes"]  # type: ignore[index]
     assert len(articles) == 2, "the demo content is loaded once, not on every start"  # type: ignore[arg-type]
     for article in articles:  # type: ignore[attr-defined]
         assert {"slug": "uji-restart"} in article["tags"]

@@ -1,7 +1,7 @@
 """login sessions, idempotency keys, versions of agencies and people
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002c
 Create Date: 2026-11-23 09:00:00.000000+00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData, func
+from sqlalchemy import CheckConstraint, DateTime, Index, MetaData, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -35,3 +35,13 @@ def one_of(column: str, values: type[StrEnum], name: str) -> CheckConstraint:
     """CHECK constraint restricting ``column`` to the values of a StrEnum."""
     allowed = ", ".join(f"'{member.value}'" for member in values)
     return CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+def trigram_index(name: str, column: str) -> Index:
+    """GIN trigram index (pg_trgm) for similarity and typo-tolerant matching on ``column``."""
+    return Index(name, column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})
+
+
+def search_index(name: str, expression: str) -> Index:
+    """GIN index over a search document expression (``hub_search_document(...)``)."""
+    return Index(name, text(expression), postgresql_using="gin")

@@ -1,4 +1,4 @@
-"""Batch functions behind the request-scoped DataLoaders.
+"""Batch functions behind the request-scoped DataLoaders (nested lists: ``hub/db/nested.py``).
 
 Each takes the keys of one batch and returns results aligned with them (one result per key,
 ``None`` or ``[]`` when missing). Each batch runs one statement in its own short session.
@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from hub.auth import Viewer
+from hub.db.keyset import Page, PageRows
 from hub.db.models import (
     Agency,
     AgencyType,
     Article,
+    ArticlePerson,
     ElectionStage,
     Event,
     EventSpeaker,
@@ -28,7 +31,8 @@ from hub.db.models import (
     article_regions,
     article_tags,
 )
-from hub.db.repositories.article import visible_to
+from hub.db.repositories import article as article_repository
+from hub.db.repositories.related_coverage import Related, related_pages
 from hub.db.session import SessionFactory
 
 K = TypeVar("K", bound=Hashable)
@@ -131,23 +135,75 @@ async def stages_by_article_id(
     return await grouped(sessions, statement, ids)
 
 
-async def articles_by_event_id(
+async def articles_by_id(
     sessions: SessionFactory, viewer: Viewer, ids: Sequence[int]
-) -> list[list[Article]]:
+) -> list[Article | None]:
+    """Articles the viewer may read (``None`` for the others and for unknown ids)."""
+    async with sessions() as session:
+        rows = await article_repository.get_many(session, viewer=viewer, ids=ids)
+    found = {row.id: row for row in rows}
+    return [found.get(key) for key in ids]
+
+
+async def tags_by_id(sessions: SessionFactory, ids: Sequence[int]) -> list[Tag | None]:
+    return await by_key(sessions, Tag, Tag.id, ids)
+
+
+async def stages_by_code(
+    sessions: SessionFactory, codes: Sequence[str]
+) -> list[ElectionStage | None]:
+    return await by_key(sessions, ElectionStage, ElectionStage.code, codes)
+
+
+async def mentions_by_article_id(
+    sessions: SessionFactory, ids: Sequence[int]
+) -> list[list[ArticlePerson]]:
     statement = (
-        select(Article.event_id, Article)
-        .where(Article.event_id.in_(ids), visible_to(viewer))
-        .order_by(Article.event_id, Article.published_at.desc(), Article.id.desc())
+        select(ArticlePerson.article_id, ArticlePerson)
+        .where(ArticlePerson.article_id.in_(ids))
+        .order_by(ArticlePerson.article_id, ArticlePerson.position, ArticlePerson.id)
     )
     return await grouped(sessions, statement, ids)
 
 
-async def articles_by_id(
-    sessions: SessionFactory, viewer: Viewer, ids: Sequence[int]
-) -> list[Article | None]:
+@dataclass(frozen=True)
+class RelatedKey:
+    article_id: int
+    page: Page
+
+
+async def related_by_article(
+    sessions: SessionFactory, viewer: Viewer, keys: Sequence[RelatedKey]
+) -> list[PageRows[Related]]:
+    by_page: dict[Page, list[int]] = defaultdict(list)
+    for key in keys:
+        by_page[key.page].append(key.article_id)
+    results: dict[RelatedKey, PageRows[Related]] = {}
     async with sessions() as session:
-        rows = (
-            await session.scalars(select(Article).where(Article.id.in_(ids), visible_to(viewer)))
-        ).all()
-    found = {row.id: row for row in rows}
-    return [found.get(key) for key in ids]
+        for page, ids in by_page.items():
+            ids = list(dict.fromkeys(ids))
+            found = await related_pages(session, viewer=viewer, source_ids=ids, page=page)
+            results.update(
+                (RelatedKey(key, page), rows) for key, rows in zip(ids, found, strict=True)
+            )
+    return [results[key] for key in keys]
+
+
+@dataclass(frozen=True)
+class HighlightKey:
+    article_id: int
+    words: tuple[str, ...]
+
+
+async def highlights_by_article(
+    sessions: SessionFactory, keys: Sequence[HighlightKey]
+) -> list[tuple[str, str] | None]:
+    by_words: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for key in keys:
+        by_words[key.words].append(key.article_id)
+    found: dict[HighlightKey, tuple[str, str]] = {}
+    async with sessions() as session:
+        for words, ids in by_words.items():
+            fragments = await article_repository.highlights(session, ids=ids, words=words)
+            found.update((HighlightKey(key, words), value) for key, value in fragments.items())
+    return [found.get(key) for key in keys]

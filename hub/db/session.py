@@ -1,12 +1,14 @@
 """Engine and session factory. Built by ``create_app`` (never at import time).
 
 Sessions are short-lived: each loader batch and each mutation opens its own from the
-factory; one AsyncSession is never shared between concurrently running resolvers.
+factory; one AsyncSession is never shared between concurrently running resolvers. Reads use
+``read_only`` sessions (autocommit: no BEGIN/ROLLBACK round trips).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 from hub.settings import Settings
 
 SessionFactory = async_sessionmaker[AsyncSession]
+RECYCLE_SECONDS = 1800  # replace pooled connections older than this
 
 
 def build_engine(url: str, settings: Settings) -> AsyncEngine:
@@ -26,7 +29,8 @@ def build_engine(url: str, settings: Settings) -> AsyncEngine:
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        pool_pre_ping=settings.db_pre_ping,
+        pool_recycle=RECYCLE_SECONDS,
         connect_args={"server_settings": {"application_name": "hub"}},
     )
 
@@ -46,3 +50,17 @@ def asyncpg_arguments(url: str) -> dict[str, Any]:
         "password": parsed.password,
         "database": parsed.database,
     }
+
+
+_read_factories: WeakKeyDictionary[SessionFactory, SessionFactory] = WeakKeyDictionary()
+
+
+def read_only(sessions: SessionFactory) -> SessionFactory:
+    """Sessions on the same pool in autocommit mode, for reads: each statement is its own
+    transaction, without BEGIN/ROLLBACK round trips. Never write through them."""
+    reads = _read_factories.get(sessions)
+    if reads is None:
+        engine: AsyncEngine = sessions.kw["bind"]
+        reads = build_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
+        _read_factories[sessions] = reads
+    return reads

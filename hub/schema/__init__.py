@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.tools import merge_types
 
+from hub.schema.execution import HubExecutionContext
 from hub.schema.extensions import default_extensions, is_unexpected
 from hub.schema.mutation import ACCOUNT_QUERIES, Mutation
 from hub.schema.query import Query as ReadQuery
@@ -42,6 +43,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=default_extensions(),
+        execution_context_class=HubExecutionContext,
     )
 
 

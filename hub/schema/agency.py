@@ -1,30 +1,31 @@
-"""GraphQL ``Agency`` and ``AgencyType``."""
+"""GraphQL ``Agency``: a PR office, election body or media partner, and what it publishes."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from hub.context import Context
 from hub.db import models
+from hub.resolvers import global_id
+from hub.resolvers.connections import child_slice
+from hub.schema.connection import After, Before, Connection, First, Last, page_args
+from hub.schema.filters import FilterArgument, OrderArgument, SearchArgument
+from hub.schema.node import Node
 from hub.schema.region import Region, region_or_none
+from hub.schema.taxonomy import AgencyType
 
-
-@strawberry.type(description="A kind of agency in the Bakohumas network.")
-class AgencyType:
-    code: str = strawberry.field(description="Stable code, e.g. `diskominfo_provinsi`.")
-    name: str = strawberry.field(description="Indonesian name.")
-    name_en: str = strawberry.field(description="English name.")
-    description: str = strawberry.field(description="What agencies of this type do.")
-
-    @classmethod
-    def from_row(cls, row: models.AgencyType) -> AgencyType:
-        return cls(code=row.code, name=row.name, name_en=row.name_en, description=row.description)
+if TYPE_CHECKING:
+    from hub.schema.article import ArticleConnection
+    from hub.schema.event import Event
+    from hub.schema.person import Person
 
 
 @strawberry.type(description="A public-relations office, election body or media partner.")
-class Agency:
-    id: strawberry.Private[int]
+class Agency(Node):
+    key: strawberry.Private[int]
     slug: str = strawberry.field(description="Unique, URL-friendly name.")
     name: str = strawberry.field(description="Full name.")
     acronym: str | None = strawberry.field(description="Short name, e.g. `Diskominfo Kaltim`.")
@@ -39,7 +40,8 @@ class Agency:
     @classmethod
     def from_row(cls, row: models.Agency) -> Agency:
         return cls(
-            id=row.id,
+            id=strawberry.ID(global_id.encode("Agency", row.id)),
+            key=row.id,
             slug=row.slug,
             name=row.name,
             acronym=row.acronym,
@@ -63,6 +65,56 @@ class Agency:
     @strawberry.field(description="The agency this one is part of, if any.")
     async def parent(self, info: Info[Context, None]) -> Agency | None:
         return await agency_or_none(info, self.parent_id)
+
+    @strawberry.field(description="Published articles of the agency.")
+    async def articles(
+        self,
+        info: Info[Context, None],
+        filter: FilterArgument = None,
+        search: SearchArgument = None,
+        order_by: OrderArgument = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Annotated[ArticleConnection, strawberry.lazy("hub.schema.article")]:
+        from hub.schema.article import nested_articles
+
+        return await nested_articles(
+            info, "agency.articles", self.key, filter, search, order_by, first, after, last, before
+        )
+
+    @strawberry.field(description="Events the agency organises, latest first.")
+    async def events(
+        self,
+        info: Info[Context, None],
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Event, strawberry.lazy("hub.schema.event")]]:
+        from hub.schema.event import Event
+
+        page = await child_slice(
+            info.context, "agency.events", self.key, None, page_args(first, after, last, before)
+        )
+        return Connection.of(page.map(Event.from_row))
+
+    @strawberry.field(description="People working for the agency, by name.")
+    async def people(
+        self,
+        info: Info[Context, None],
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Person, strawberry.lazy("hub.schema.person")]]:
+        from hub.schema.person import Person
+
+        page = await child_slice(
+            info.context, "agency.people", self.key, None, page_args(first, after, last, before)
+        )
+        return Connection.of(page.map(Person.from_row))
 
 
 async def agency_or_none(info: Info[Context, None], agency_id: int | None) -> Agency | None:

@@ -10,13 +10,17 @@ from strawberry.types import Info
 
 from hub.context import Context
 from hub.db import models
+from hub.resolvers import global_id
 from hub.schema.agency import Agency, agency_or_none
+from hub.schema.connection import After, Before, First, Last
 from hub.schema.enums import SpeakerRole
+from hub.schema.filters import FilterArgument, OrderArgument, SearchArgument
+from hub.schema.node import Node
 from hub.schema.person import Person
 from hub.schema.region import Region, region_or_none
 
 if TYPE_CHECKING:
-    from hub.schema.article import Article
+    from hub.schema.article import ArticleConnection
 
 
 @strawberry.type(description="A person speaking at an event, in a given role.")
@@ -33,8 +37,8 @@ class EventSpeaker:
 
 
 @strawberry.type(description="A forum, briefing or other gathering covered by articles.")
-class Event:
-    id: strawberry.Private[int]
+class Event(Node):
+    key: strawberry.Private[int]
     slug: str = strawberry.field(description="Unique, URL-friendly name.")
     title: str = strawberry.field(description="Name of the event.")
     description: str | None = strawberry.field(description="What the event is about.")
@@ -51,7 +55,8 @@ class Event:
     @classmethod
     def from_row(cls, row: models.Event) -> Event:
         return cls(
-            id=row.id,
+            id=strawberry.ID(global_id.encode("Event", row.id)),
+            key=row.id,
             slug=row.slug,
             title=row.title,
             description=row.description,
@@ -72,9 +77,9 @@ class Event:
     async def organiser(self, info: Info[Context, None]) -> Agency | None:
         return await agency_or_none(info, self.organiser_id)
 
-    @strawberry.field(description="Speakers in programme order.")
+    @strawberry.field(description="Speakers in programme order, with their role.")
     async def speakers(self, info: Info[Context, None]) -> list[EventSpeaker]:
-        rows = await info.context.loaders.speakers_by_event_id.load(self.id)
+        rows = await info.context.loaders.speakers_by_event_id.load(self.key)
         return [
             EventSpeaker(role=SpeakerRole(row.role), topic=row.topic, person_id=row.person_id)
             for row in rows
@@ -82,12 +87,21 @@ class Event:
 
     @strawberry.field(description="Published articles about the event, newest first.")
     async def articles(
-        self, info: Info[Context, None]
-    ) -> list[Annotated[Article, strawberry.lazy("hub.schema.article")]]:
-        from hub.schema.article import Article
+        self,
+        info: Info[Context, None],
+        filter: FilterArgument = None,
+        search: SearchArgument = None,
+        order_by: OrderArgument = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Annotated[ArticleConnection, strawberry.lazy("hub.schema.article")]:
+        from hub.schema.article import nested_articles
 
-        rows = await info.context.loaders.articles_by_event_id.load(self.id)
-        return [Article.from_row(row) for row in rows]
+        return await nested_articles(
+            info, "event.articles", self.key, filter, search, order_by, first, after, last, before
+        )
 
 
 async def event_or_none(info: Info[Context, None], event_id: int | None) -> Event | None:

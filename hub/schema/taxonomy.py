@@ -1,16 +1,26 @@
-"""GraphQL ``ElectionStage`` and ``Tag``: the labels articles are filed under."""
+"""GraphQL ``ElectionStage``, ``Tag`` and ``AgencyType``: the labels things are filed under."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.types import Info
 
+from hub.context import Context
 from hub.db import models
+from hub.resolvers import global_id
+from hub.schema.connection import After, Before, First, Last
+from hub.schema.filters import FilterArgument, OrderArgument, SearchArgument
+from hub.schema.node import Node
+
+if TYPE_CHECKING:
+    from hub.schema.article import ArticleConnection
 
 
 @strawberry.type(description="A stage of the 2024 election calendar (PKPU 3/2022).")
-class ElectionStage:
+class ElectionStage(Node):
     code: str = strawberry.field(description="Stable code, e.g. `kampanye`.")
     name: str = strawberry.field(description="Indonesian name.")
     name_en: str = strawberry.field(description="English name.")
@@ -21,6 +31,7 @@ class ElectionStage:
     @classmethod
     def from_row(cls, row: models.ElectionStage) -> ElectionStage:
         return cls(
+            id=strawberry.ID(global_id.encode("ElectionStage", row.code)),
             code=row.code,
             name=row.name,
             name_en=row.name_en,
@@ -29,12 +40,72 @@ class ElectionStage:
             ordinal=row.ordinal,
         )
 
+    @strawberry.field(description="Published articles about this stage.")
+    async def articles(
+        self,
+        info: Info[Context, None],
+        filter: FilterArgument = None,
+        search: SearchArgument = None,
+        order_by: OrderArgument = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Annotated[ArticleConnection, strawberry.lazy("hub.schema.article")]:
+        from hub.schema.article import nested_articles
+
+        return await nested_articles(
+            info, "stage.articles", self.code, filter, search, order_by, first, after, last, before
+        )
+
 
 @strawberry.type(description="A free-form label.")
-class Tag:
+class Tag(Node):
+    key: strawberry.Private[int]
     slug: str = strawberry.field(description="Unique, URL-friendly label.")
     label: str = strawberry.field(description="Label as displayed.")
 
     @classmethod
     def from_row(cls, row: models.Tag) -> Tag:
-        return cls(slug=row.slug, label=row.label)
+        return cls(
+            id=strawberry.ID(global_id.encode("Tag", row.id)),
+            key=row.id,
+            slug=row.slug,
+            label=row.label,
+        )
+
+    @strawberry.field(description="Published articles with this label.")
+    async def articles(
+        self,
+        info: Info[Context, None],
+        filter: FilterArgument = None,
+        search: SearchArgument = None,
+        order_by: OrderArgument = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Annotated[ArticleConnection, strawberry.lazy("hub.schema.article")]:
+        from hub.schema.article import nested_articles
+
+        return await nested_articles(
+            info, "tag.articles", self.key, filter, search, order_by, first, after, last, before
+        )
+
+
+@strawberry.type(description="A kind of agency in the Bakohumas network.")
+class AgencyType(Node):
+    code: str = strawberry.field(description="Stable code, e.g. `diskominfo_provinsi`.")
+    name: str = strawberry.field(description="Indonesian name.")
+    name_en: str = strawberry.field(description="English name.")
+    description: str = strawberry.field(description="What agencies of this type do.")
+
+    @classmethod
+    def from_row(cls, row: models.AgencyType) -> AgencyType:
+        return cls(
+            id=strawberry.ID(global_id.encode("AgencyType", row.code)),
+            code=row.code,
+            name=row.name,
+            name_en=row.name_en,
+            description=row.description,
+        )

@@ -11,8 +11,8 @@ query ($slug: String!) {
     region { code name parent { code name } }
     organiser { slug acronym type { code } }
     speakers { role person { name position agency { slug } } }
-    articles { slug title status agency { slug } event { slug }
-               regions { code } tags { slug } electionStages { code ordinal } }
+    articles { nodes { slug title status agency { slug } event { slug }
+               regions { code } tags { slug } electionStages { code ordinal } } }
   }
 }
 """
@@ -38,9 +38,9 @@ async def test_demo_event_has_speakers_and_both_articles(demo: str, gql: GraphQL
         ("SPEAKER", "Galeh Akbar Tanjung"),
         ("SPEAKER", "Romdani"),
     }
-    outlets = {article["agency"]["slug"] for article in event["articles"]}
+    outlets = {article["agency"]["slug"] for article in event["articles"]["nodes"]}
     assert outlets == {"diskominfo-kaltim", "poskaltim-id"}
-    for article in event["articles"]:
+    for article in event["articles"]["nodes"]:
         assert article["status"] == "APPROVED"
         assert article["event"] == {"slug": "forum-bakohumas-kaltim-2023"}
         assert {"code": "64"} in article["regions"]
@@ -73,9 +73,11 @@ async def test_region_children_and_missing_region(database_url: str, gql: GraphQ
 
 
 async def test_provinces_list(database_url: str, gql: GraphQLClient) -> None:
-    data = await gql("{ regions(level: PROVINCE) { code parent { code } } }")
-    assert len(data["regions"]) == 38
-    assert all(region["parent"] is None for region in data["regions"])
+    data = await gql(
+        "{ regions(level: PROVINCE, first: 100) { totalCount nodes { code parent { code } } } }"
+    )
+    assert data["regions"]["totalCount"] == len(data["regions"]["nodes"]) == 38
+    assert all(region["parent"] is None for region in data["regions"]["nodes"])
 
 
 async def test_only_approved_articles_are_listed(demo: str, gql: GraphQLClient, engine) -> None:  # type: ignore[no-untyped-def]
@@ -89,28 +91,28 @@ async def test_only_approved_articles_are_listed(demo: str, gql: GraphQLClient, 
             )
         )
     data = await gql(
-        "{ articles { slug } draft: article(slug: "
+        "{ articles { nodes { slug } } draft: article(slug: "
         '"diskominfo-kukar-ikuti-forum-bakohumas-kaltim-2023") { slug } }'
     )
-    assert [a["slug"] for a in data["articles"]] == [
+    assert [a["slug"] for a in data["articles"]["nodes"]] == [
         "forum-bakohumas-kaltim-2023-humas-bersatu-sambut-pemilu-2024"
     ]
     assert data["draft"] is None
 
 
 async def test_oversized_page_is_a_clear_error(database_url: str, gql: GraphQLClient) -> None:
-    errors = await gql.errors("{ articles(first: 1000) { slug } }")
+    errors = await gql.errors("{ articles(first: 1000) { nodes { slug } } }")
     assert errors[0]["extensions"] == {"code": "INVALID_INPUT", "field": "first"}
     assert "at most 100" in errors[0]["message"]
 
 
 async def test_nested_edges_are_batched(demo: str, gql: GraphQLClient, app) -> None:  # type: ignore[no-untyped-def]
     query = """{
-      agencies(first: 50) { slug type { code } region { code parent { code } } }
-      articles(first: 20) {
+      agencies(first: 50) { nodes { slug type { code } region { code parent { code } } } }
+      articles(first: 20) { nodes {
         agency { slug } regions { code } tags { slug } electionStages { code }
         event { speakers { person { name } } }
-      }
+      } }
     }"""
     with count_statements(app.state.engine) as log:
         await gql(query)

@@ -9,6 +9,7 @@ from hub.db.models.article import (
     article_election_stages,
     article_regions,
     article_tags,
+    region_feed,
 )
 from hub.db.models.auth_session import AuthSession
 from hub.db.models.election_stage import ElectionStage
@@ -40,4 +41,5 @@ __all__ = [
     "article_election_stages",
     "article_regions",
     "article_tags",
+    "region_feed",
 ]

@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -15,9 +16,17 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, created_at_column, one_of, updated_at_column
+from hub.db.base import (
+    Base,
+    created_at_column,
+    one_of,
+    search_index,
+    trigram_index,
+    updated_at_column,
+)
 from hub.vocabulary import ArticleCategory, ArticleStatus, Language, PersonMention
 
 
@@ -52,6 +61,13 @@ class Article(Base):
     correction_note: Mapped[str | None] = mapped_column(Text)
     corrected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     view_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # Listing order: the publication time, or the creation time while unpublished (never null).
+    listed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), Computed("COALESCE(published_at, created_at)", persisted=True)
+    )
+    # Weighted search document (title > summary > body), kept current by a trigger (migration
+    # 0002) when the text changes; see hub/db/search.py.
+    search_vector: Mapped[str | None] = mapped_column(TSVECTOR, deferred=True)
 
     __table_args__ = (
         one_of("status", ArticleStatus, "status"),
@@ -65,6 +81,15 @@ class Article(Base):
         ),
         Index("ix_articles_status_published_at_id", "status", "published_at", "id"),
         Index("ix_articles_source_agency_id_published_at", "source_agency_id", "published_at"),
+        Index("ix_articles_listed_at_id", "listed_at", "id"),
+        Index("ix_articles_view_count_id", "view_count", "id"),
+        Index("ix_articles_search_vector", "search_vector", postgresql_using="gin"),
+        trigram_index("ix_articles_title_trgm", "title"),
+        # Search tiers (hub/db/search.py): the title alone, the title and summary.
+        search_index(
+            "ix_articles_title_search", "hub_search_document(title, NULL::text, NULL::text)"
+        ),
+        search_index("ix_articles_head_search", "hub_search_document(title, summary, NULL::text)"),
     )
 
 
@@ -78,6 +103,21 @@ article_regions = Table(
         primary_key=True,
         index=True,
     ),
+)
+
+# Which articles appear in each region's feed: the covered regions and every region above them,
+# with the article's listing time. Maintained by triggers (migration 0002b); read-only here.
+region_feed = Table(
+    "region_feed",
+    Base.metadata,
+    Column(
+        "region_code", String(13), ForeignKey("regions.code", ondelete="RESTRICT"), primary_key=True
+    ),
+    Column(
+        "article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+    Column("listed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_region_feed_region_code_listed_at", "region_code", "listed_at", "article_id"),
 )
 
 article_tags = Table(

@@ -7,7 +7,14 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, created_at_column, one_of, updated_at_column
+from hub.db.base import (
+    Base,
+    created_at_column,
+    one_of,
+    search_index,
+    trigram_index,
+    updated_at_column,
+)
 from hub.vocabulary import SpeakerRole
 
 
@@ -35,6 +42,12 @@ class Event(Base):
     __table_args__ = (
         CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="time_range_in_order"),
         Index("ix_events_starts_at_id", "starts_at", "id"),
+        search_index(
+            "ix_events_search",
+            "hub_search_document(title, theme, "
+            "(COALESCE(description, ''::text) || ' '::text) || COALESCE(venue, ''::text))",
+        ),
+        trigram_index("ix_events_title_trgm", "title"),
     )
 
 

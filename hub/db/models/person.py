@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db.base import Base, created_at_column, updated_at_column
+from hub.db.base import Base, created_at_column, search_index, trigram_index, updated_at_column
 
 
 class Person(Base):
@@ -23,3 +23,8 @@ class Person(Base):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+
+    __table_args__ = (
+        search_index("ix_people_search", 'hub_search_document(name, "position", NULL::text)'),
+        trigram_index("ix_people_name_trgm", "name"),
+    )

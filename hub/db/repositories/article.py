@@ -1,12 +1,37 @@
-"""Article queries, and the single place that decides which articles a viewer may see."""
+"""Article queries, and the single place that decides which articles a viewer may see.
+
+Every read of articles — lists, look-ups by key or ID, nested lists, search, related coverage —
+adds ``visible_to(viewer)``. Lists are keyset-paginated (``hub/db/keyset.py``); nested lists
+(an agency's articles, a region's articles, ...) fetch the pages of many parents in one
+statement (``LATERAL``), so their cost does not grow with the number of parents.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Text, and_, exists, func, literal, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth import Viewer
-from hub.db.models import Article
+from hub.db import search
+from hub.db.binds import INLINE, Binds
+from hub.db.keyset import Ordering, Page, PageRows, Tier
+from hub.db.models import (
+    Agency,
+    Article,
+    ArticlePerson,
+    article_election_stages,
+    article_tags,
+    region_feed,
+)
+from hub.db.repositories import pages
+from hub.db.repositories.pages import ParentCondition
+from hub.filters import NO_FILTER, ArticleFilter
 from hub.workflow import PUBLIC_STATUSES as PUBLISHED
 from hub.workflow import REVIEW_STATUSES
 
@@ -35,16 +60,249 @@ def visible_to(viewer: Viewer) -> ColumnElement[bool]:
     return condition
 
 
+class ArticleOrder(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    MOST_VIEWED = "most_viewed"
+    RELEVANCE = "relevance"
+
+
+LISTED = (Article.listed_at, Article.id)
+# The title, and the title and summary, as search documents (indexed, migration 0002c).
+TITLE_DOCUMENT = func.hub_search_document(Article.title, null().cast(Text), null().cast(Text))
+HEAD_DOCUMENT = func.hub_search_document(Article.title, Article.summary, null().cast(Text))
+
+ORDERINGS = {
+    ArticleOrder.NEWEST: Ordering("newest", LISTED, True, (datetime, int)),
+    ArticleOrder.OLDEST: Ordering("oldest", LISTED, False, (datetime, int)),
+    ArticleOrder.MOST_VIEWED: Ordering(
+        "most_viewed", (Article.view_count, Article.id), True, (int, int)
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ArticleQuery:
+    """Which articles and in which order: a validated filter, search words, an ordering."""
+
+    filter: ArticleFilter = NO_FILTER
+    words: tuple[str, ...] = ()
+    order: ArticleOrder = ArticleOrder.NEWEST
+
+    def ordering(self, binds: Binds = INLINE) -> Ordering:
+        if self.order is ArticleOrder.RELEVANCE:
+            return Ordering(
+                "relevance", LISTED, True, (int, datetime, int), tiers=self.tiers(binds)
+            )
+        ordering = ORDERINGS[self.order]
+        listed = self.order in (ArticleOrder.NEWEST, ArticleOrder.OLDEST)
+        if self.filter.region_code is not None and listed:
+            # The same keys, read from the region's feed: one index range scan, in order.
+            feed = (region_feed.c.listed_at, region_feed.c.article_id)
+            return Ordering(ordering.name, feed, ordering.descending, ordering.kinds)
+        return ordering
+
+    def scoped(self, statement: Select[Any], binds: Binds = INLINE) -> Select[Any]:
+        """``statement`` (over articles) restricted to the region's feed when filtering by one."""
+        if self.filter.region_code is None:
+            return statement
+        code = binds.value("filter_region_code", self.filter.region_code)
+        return statement.join(
+            region_feed,
+            and_(region_feed.c.article_id == Article.id, region_feed.c.region_code == code),
+        )
+
+    def tiers(self, binds: Binds = INLINE) -> tuple[Tier, Tier, Tier]:
+        documents = (TITLE_DOCUMENT, HEAD_DOCUMENT, Article.search_vector)
+        return search.tiers(documents, self.words, title=Article.title, binds=binds)
+
+    def score(self, binds: Binds = INLINE) -> ColumnElement[float]:
+        tier = search.tier_value(self.tiers(binds))
+        return search.score(
+            Article.search_vector, self.words, title=Article.title, tier=tier, binds=binds
+        )
+
+    def shape(self) -> tuple[Any, ...]:
+        """What the statement's structure depends on (values aside): its cache key."""
+        present = tuple(name for name, value in filter_values(self.filter).items())
+        typo_tolerant = tuple(len(word) >= search.MIN_TYPO_LENGTH for word in self.words)
+        return (present, self.filter.region_code is not None, typo_tolerant, self.order)
+
+    def parameters(self) -> dict[str, Any]:
+        """The named parameters of the statement (see ``hub/db/binds.py``)."""
+        values = {f"filter_{name}": value for name, value in filter_values(self.filter).items()}
+        if self.filter.region_code is not None:
+            values["filter_region_code"] = self.filter.region_code
+        return values | (search.parameters(self.words) if self.words else {})
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    article: Article
+    score: float | None
+
+
+# Conditions that tie an article to one value; used by filters (a literal) and by nested lists
+# (the parent's key, a column of the LATERAL join).
+def covers_region(code: Any) -> ColumnElement[bool]:
+    """Covers ``code`` or a region below it (appears in the region's feed)."""
+    return (
+        exists()
+        .where(region_feed.c.article_id == Article.id, region_feed.c.region_code == code)
+        .correlate_except(region_feed)
+    )
+
+
+def by_agency(agency_id: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.source_agency_id == agency_id
+    return condition
+
+
+def by_agency_type(code: Any) -> ColumnElement[bool]:
+    return (
+        exists()
+        .where(Agency.id == Article.source_agency_id, Agency.type_code == code)
+        .correlate_except(Agency)
+    )
+
+
+def about_event(event_id: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.event_id == event_id
+    return condition
+
+
+def in_stage(code: Any) -> ColumnElement[bool]:
+    return (
+        exists()
+        .where(
+            article_election_stages.c.article_id == Article.id,
+            article_election_stages.c.stage_code == code,
+        )
+        .correlate_except(article_election_stages)
+    )
+
+
+def tagged(tag_id: Any) -> ColumnElement[bool]:
+    return (
+        exists()
+        .where(article_tags.c.article_id == Article.id, article_tags.c.tag_id == tag_id)
+        .correlate_except(article_tags)
+    )
+
+
+def citing(person_id: Any) -> ColumnElement[bool]:
+    return (
+        exists()
+        .where(ArticlePerson.article_id == Article.id, ArticlePerson.person_id == person_id)
+        .correlate_except(ArticlePerson)
+    )
+
+
+def published_after(moment: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.published_at >= moment
+    return condition
+
+
+def published_before(moment: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.published_at < moment
+    return condition
+
+
+def in_category(category: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.category == category
+    return condition
+
+
+def in_language(language: Any) -> ColumnElement[bool]:
+    condition: ColumnElement[bool] = Article.language == language
+    return condition
+
+
+# Filter field -> condition on its value. The region is applied by joining its feed
+# (``ArticleQuery.scoped``).
+FILTER_CONDITIONS: dict[str, ParentCondition] = {
+    "agency_id": by_agency,
+    "agency_type": by_agency_type,
+    "event_id": about_event,
+    "stage_code": in_stage,
+    "tag_id": tagged,
+    "person_id": citing,
+    "category": in_category,
+    "language": in_language,
+    "published_after": published_after,
+    "published_before": published_before,
+}
+
+
+def filter_values(article_filter: ArticleFilter) -> dict[str, Any]:
+    """The filter's conditions that are set, with their SQL values (enums by value)."""
+    values = {}
+    for name in FILTER_CONDITIONS:
+        value = getattr(article_filter, name)
+        if value is not None:
+            values[name] = value.value if isinstance(value, StrEnum) else value
+    return values
+
+
+def filter_conditions(
+    article_filter: ArticleFilter, binds: Binds = INLINE
+) -> list[ColumnElement[bool]]:
+    return [
+        FILTER_CONDITIONS[name](binds.value(f"filter_{name}", value))
+        for name, value in filter_values(article_filter).items()
+    ]
+
+
+def where(viewer: Viewer, query: ArticleQuery, binds: Binds = INLINE) -> list[ColumnElement[bool]]:
+    conditions = [visible_to(viewer), *filter_conditions(query.filter, binds)]
+    if query.words:
+        conditions.append(
+            search.matches(Article.search_vector, query.words, title=Article.title, binds=binds)
+        )
+    return conditions
+
+
+def _score_column(query: ArticleQuery) -> ColumnElement[Any]:
+    return (query.score() if query.words else literal(None)).label("score")
+
+
+def hit(row: Any) -> ArticleHit:
+    return ArticleHit(row[0], row.score)
+
+
+def hit_of_parent(row: Any) -> ArticleHit:
+    return ArticleHit(row[1], row.score)
+
+
+def statement(viewer: Viewer, query: ArticleQuery) -> Select[Any]:
+    """The visible articles ``query`` selects, with their search score (``NULL`` without search)."""
+    return query.scoped(select(Article, _score_column(query)).where(*where(viewer, query)))
+
+
+async def list_page(
+    session: AsyncSession, *, viewer: Viewer, query: ArticleQuery, page: Page
+) -> PageRows[ArticleHit]:
+    return await pages.select_page(session, statement(viewer, query), query.ordering(), page, hit)
+
+
+async def count(session: AsyncSession, *, viewer: Viewer, query: ArticleQuery) -> int:
+    return await pages.count_rows(session, statement(viewer, query))
+
+
 async def get_by_slug(session: AsyncSession, *, viewer: Viewer, slug: str) -> Article | None:
     statement = select(Article).where(Article.slug == slug, visible_to(viewer))
     return (await session.scalars(statement)).one_or_none()
 
 
-async def list_latest(session: AsyncSession, *, viewer: Viewer, limit: int) -> list[Article]:
-    statement = (
-        select(Article)
-        .where(visible_to(viewer))
-        .order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(limit)
-    )
+async def get_many(session: AsyncSession, *, viewer: Viewer, ids: Sequence[int]) -> list[Article]:
+    statement = select(Article).where(Article.id.in_(ids), visible_to(viewer))
     return list((await session.scalars(statement)).all())
+
+
+async def highlights(
+    session: AsyncSession, *, ids: Sequence[int], words: tuple[str, ...]
+) -> dict[int, tuple[str, str]]:
+    """Highlighted title and body fragments of the given articles for the search words."""
+    title, body = search.headline(Article.title, words), search.headline(Article.body, words)
+    statement = select(Article.id, title, body).where(Article.id.in_(ids))
+    return {row[0]: (row[1], row[2]) for row in (await session.execute(statement)).all()}

@@ -1,0 +1,42 @@
+"""Tags and election stages: look-ups, lists, the stages active on a day."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.keyset import Ordering
+from hub.db.models import ElectionStage, Tag
+
+TAGS_BY_SLUG = Ordering("slug", (Tag.slug,), False, (str,))
+STAGES_IN_ORDER = Ordering("ordinal", (ElectionStage.ordinal,), False, (int,))
+
+
+def stages_statement(*, active_on: date | None = None) -> Select[Any]:
+    query = select(ElectionStage)
+    if active_on is not None:
+        query = query.where(
+            ElectionStage.starts_on <= active_on, ElectionStage.ends_on >= active_on
+        )
+    return query
+
+
+async def latest_started_stage(session: AsyncSession, *, on: date) -> ElectionStage | None:
+    """Of the stages running on ``on``, the one that started last (the most specific)."""
+    statement = (
+        stages_statement(active_on=on)
+        .order_by(ElectionStage.starts_on.desc(), ElectionStage.ordinal.desc())
+        .limit(1)
+    )
+    return (await session.scalars(statement)).one_or_none()
+
+
+async def get_tag(session: AsyncSession, *, slug: str) -> Tag | None:
+    return (await session.scalars(select(Tag).where(Tag.slug == slug))).one_or_none()
+
+
+async def get_stage(session: AsyncSession, *, code: str) -> ElectionStage | None:
+    return await session.get(ElectionStage, code)

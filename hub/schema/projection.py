@@ -1,0 +1,411 @@
+"""Fast path for article lists: one SQL statement, the response built without per-field resolvers.
+
+When the selection under an ``ArticleConnection`` asks only for plain data — article fields,
+its agency and event (their own fields), regions, tags, election stages, page info, cursors,
+scores and highlights — the list is fetched with one statement
+(``hub/db/repositories/article_rows.py``) and shaped straight into the response. The plan of a
+selection is compiled once per parsed document (documents are cached) and reused. Anything else
+(arguments or directives below the list, other edges, unknown fields) takes the general path
+through the types and DataLoaders; both give the same response (tested).
+
+The value is returned as ``Completed``; ``HubExecutionContext`` hands it to the response as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from graphql.language import FragmentDefinitionNode
+from strawberry.types import Info
+
+from hub.context import Context
+from hub.db.keyset import PageRows
+from hub.db.repositories import article as article_repository
+from hub.db.repositories import article_rows
+from hub.db.repositories.article import ArticleQuery
+from hub.resolvers.connections import ConnectionArgs, page_of, slice_of
+from hub.resolvers.global_id import encode
+from hub.vocabulary import ArticleCategory, ArticleStatus, Language, RegionLevel
+
+
+@dataclass(frozen=True, slots=True)
+class Completed:
+    """A field value already in response form (see ``HubExecutionContext``)."""
+
+    value: Any
+
+
+Convert = Callable[[Any], Any] | None
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _global(type_name: str) -> Callable[[Any], str]:
+    return lambda key: encode(type_name, key)
+
+
+# GraphQL field -> (column, conversion to the response value) per projected type.
+ARTICLE: dict[str, tuple[str, Convert]] = {
+    "id": ("id", _global("Article")),
+    "slug": ("slug", None),
+    "title": ("title", None),
+    "summary": ("summary", None),
+    "body": ("body", None),
+    "byline": ("byline", None),
+    "category": ("category", lambda value: ArticleCategory(value).name),
+    "language": ("language", lambda value: Language(value).name),
+    "status": ("status", lambda value: ArticleStatus(value).name),
+    "canonicalUrl": ("canonical_url", None),
+    "publishedAt": ("published_at", _iso),
+    "viewCount": ("view_count", None),
+    "retractionReason": ("retraction_reason", None),
+}
+AGENCY: dict[str, tuple[str, Convert]] = {
+    "id": ("id", _global("Agency")),
+    "slug": ("slug", None),
+    "name": ("name", None),
+    "acronym": ("acronym", None),
+    "website": ("website", None),
+}
+EVENT: dict[str, tuple[str, Convert]] = {
+    "id": ("id", _global("Event")),
+    "slug": ("slug", None),
+    "title": ("title", None),
+    "description": ("description", None),
+    "theme": ("theme", None),
+    "venue": ("venue", None),
+    "startsAt": ("starts_at", _iso),
+    "endsAt": ("ends_at", _iso),
+}
+# Listed edges arrive as JSON: dates are already ISO strings.
+REGION: dict[str, tuple[str, Convert]] = {
+    "id": ("code", _global("Region")),
+    "code": ("code", None),
+    "name": ("name", None),
+    "level": ("level", lambda value: RegionLevel(value).name),
+}
+TAG: dict[str, tuple[str, Convert]] = {
+    "id": ("id", _global("Tag")),
+    "slug": ("slug", None),
+    "label": ("label", None),
+}
+STAGE: dict[str, tuple[str, Convert]] = {
+    "id": ("code", _global("ElectionStage")),
+    "code": ("code", None),
+    "name": ("name", None),
+    "nameEn": ("name_en", None),
+    "startsOn": ("starts_on", None),
+    "endsOn": ("ends_on", None),
+    "ordinal": ("ordinal", None),
+}
+LISTED = {
+    "regions": ("Region", REGION),
+    "tags": ("Tag", TAG),
+    "electionStages": ("ElectionStage", STAGE),
+}
+LIST_NAMES = {"regions": "regions", "tags": "tags", "electionStages": "stages"}
+NODE_TYPES = {"Article", "Agency", "Event", "Region", "Tag", "ElectionStage"}  # implement Node
+
+
+class NotProjectable(Exception):
+    """The selection needs the general path."""
+
+
+Entry = tuple[str, Callable[[Any], Any]]  # response key, value from the source
+
+
+@dataclass
+class Plan:
+    """How to build one article list response, and what the statement must fetch."""
+
+    connection: list[Entry] = field(default_factory=list)
+    article: set[str] = field(default_factory=set)
+    agency: set[str] = field(default_factory=set)
+    event: set[str] = field(default_factory=set)
+    lists: dict[str, set[str]] = field(default_factory=dict)
+    highlight: bool = False
+    total_count: bool = False
+
+    def needs(self) -> article_rows.ArticleNeeds:
+        return article_rows.ArticleNeeds(
+            article=frozenset(self.article),
+            agency=frozenset(self.agency),
+            event=frozenset(self.event),
+            lists=tuple(sorted((name, frozenset(cols)) for name, cols in self.lists.items())),
+            highlight=self.highlight,
+        )
+
+
+class Selection:
+    """Fields of a selection set for one object type, fragments merged (graphql's collect)."""
+
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+        self.fragments = fragments
+
+    def fields(self, nodes: Sequence[FieldNode], type_name: str) -> dict[str, list[FieldNode]]:
+        collected: dict[str, list[FieldNode]] = {}
+        for node in nodes:
+            if node.selection_set is not None:
+                self._collect(node.selection_set, type_name, collected)
+        return collected
+
+    def _collect(
+        self, selection_set: SelectionSetNode, type_name: str, into: dict[str, list[FieldNode]]
+    ) -> None:
+        for selection in selection_set.selections:
+            if selection.directives:
+                raise NotProjectable
+            if isinstance(selection, FieldNode):
+                if selection.arguments:
+                    raise NotProjectable
+                key = selection.alias.value if selection.alias else selection.name.value
+                into.setdefault(key, []).append(selection)
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is None or self._applies(condition.name.value, type_name):
+                    self._collect(selection.selection_set, type_name, into)
+                continue
+            if isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments[selection.name.value]
+                if self._applies(fragment.type_condition.name.value, type_name):
+                    self._collect(fragment.selection_set, type_name, into)
+
+    @staticmethod
+    def _applies(condition: str, type_name: str) -> bool:
+        return condition == type_name or (condition == "Node" and type_name in NODE_TYPES)
+
+
+def _scalars(
+    selection: Selection,
+    nodes: Sequence[FieldNode],
+    type_name: str,
+    specs: dict[str, tuple[str, Convert]],
+    needed: set[str],
+    prefix: str = "",
+) -> list[Entry]:
+    """Entries of an object with scalar fields only, read from ``prefix + column``."""
+    return [
+        _scalar(key, fields[0].name.value, type_name, specs, needed, prefix)
+        for key, fields in selection.fields(nodes, type_name).items()
+    ]
+
+
+def _scalar(
+    key: str,
+    name: str,
+    type_name: str,
+    specs: dict[str, tuple[str, Convert]],
+    needed: set[str],
+    prefix: str = "",
+) -> Entry:
+    if name == "__typename":
+        return key, _constant(type_name)
+    if name not in specs:
+        raise NotProjectable
+    column, convert = specs[name]
+    needed.add(column)
+    return key, _reader(prefix + column, convert)
+
+
+def _constant(value: Any) -> Callable[[Any], Any]:
+    return lambda _source: value
+
+
+def _reader(column: str, convert: Convert) -> Callable[[Any], Any]:
+    if convert is None:
+        return lambda source: source[column]
+
+    def read(source: Any) -> Any:
+        value = source[column]
+        return None if value is None else convert(value)
+
+    return read
+
+
+def _shape(entries: list[Entry]) -> Callable[[Any], dict[str, Any]]:
+    def build(source: Any) -> dict[str, Any]:
+        return {key: value(source) for key, value in entries}
+
+    return build
+
+
+def _article(selection: Selection, nodes: Sequence[FieldNode], plan: Plan) -> list[Entry]:
+    entries: list[Entry] = []
+    for key, fields in selection.fields(nodes, "Article").items():
+        name = fields[0].name.value
+        if name == "agency":
+            agency = _shape(_scalars(selection, fields, "Agency", AGENCY, plan.agency, "agency__"))
+            entries.append((key, agency))
+        elif name == "event":
+            plan.event.add("id")  # tells a missing event (outer join) from a present one
+            event = _shape(_scalars(selection, fields, "Event", EVENT, plan.event, "event__"))
+            entries.append((key, _when_present("event__present", event)))
+        elif name in LISTED:
+            type_name, specs = LISTED[name]
+            wanted = plan.lists.setdefault(LIST_NAMES[name], set())
+            item = _shape(_scalars(selection, fields, type_name, specs, wanted))
+            entries.append((key, _listed(LIST_NAMES[name], item)))
+        else:
+            entries.append(_scalar(key, name, "Article", ARTICLE, plan.article))
+    return entries
+
+
+def _when_present(column: str, build: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda source: None if source[column] is None else build(source)
+
+
+def _listed(column: str, item: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda source: [item(value) for value in source[column]]
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeSource:
+    """What an edge's fields read: the row, its cursor."""
+
+    row: Any
+    cursor: str
+
+    def __getitem__(self, column: str) -> Any:
+        return self.row[column]
+
+
+def _edge(selection: Selection, nodes: Sequence[FieldNode], plan: Plan) -> list[Entry]:
+    entries: list[Entry] = []
+    for key, fields in selection.fields(nodes, "ArticleEdge").items():
+        name = fields[0].name.value
+        if name == "cursor":
+            entries.append((key, lambda edge: edge.cursor))
+        elif name == "node":
+            entries.append((key, _shape(_article(selection, fields, plan))))
+        elif name == "score":
+            entries.append((key, lambda edge: edge["score"]))
+        elif name == "highlight":
+            plan.highlight = True
+            highlight = {"title": "highlight__title", "snippet": "highlight__snippet"}
+            parts: list[Entry] = []
+            for part_key, part in selection.fields(fields, "SearchHighlight").items():
+                part_name = part[0].name.value
+                if part_name == "__typename":
+                    parts.append((part_key, _constant("SearchHighlight")))
+                else:
+                    parts.append((part_key, _reader(highlight[part_name], None)))
+            entries.append((key, _when_present("highlight__title", _shape(parts))))
+        elif name == "__typename":
+            entries.append((key, _constant("ArticleEdge")))
+        else:
+            raise NotProjectable
+    return entries
+
+
+PAGE_INFO = {
+    "hasNextPage": lambda page: page.has_next,
+    "hasPreviousPage": lambda page: page.has_previous,
+    "startCursor": lambda page: page.cursors[0] if page.cursors else None,
+    "endCursor": lambda page: page.cursors[-1] if page.cursors else None,
+    "__typename": lambda _page: "PageInfo",
+}
+
+
+def compile_plan(info: Info[Context, None]) -> Plan | None:
+    """The plan of this field's selection, or ``None`` when it needs the general path."""
+    raw = info._raw_info  # the graphql-core info: AST nodes and fragments of the document
+    selection = Selection(raw.fragments)
+    plan = Plan()
+    try:
+        for key, fields in selection.fields(raw.field_nodes, "ArticleConnection").items():
+            name = fields[0].name.value
+            if name == "edges":
+                edge = _shape(_edge(selection, fields, plan))
+                plan.connection.append((key, _edges(edge)))
+            elif name == "nodes":
+                node = _shape(_article(selection, fields, plan))
+                plan.connection.append((key, _nodes(node)))
+            elif name == "pageInfo":
+                parts = [
+                    (part_key, PAGE_INFO[part[0].name.value])
+                    for part_key, part in selection.fields(fields, "PageInfo").items()
+                ]
+                plan.connection.append((key, _page_info(parts)))
+            elif name == "totalCount":
+                plan.total_count = True
+                plan.connection.append((key, lambda response: response.total))
+            elif name == "__typename":
+                plan.connection.append((key, _constant("ArticleConnection")))
+            else:
+                raise NotProjectable
+    except NotProjectable:
+        return None
+    return plan
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    page: Any  # Slice of row mappings
+    total: int | None
+
+
+def _edges(edge: Callable[[EdgeSource], dict[str, Any]]) -> Callable[[Response], Any]:
+    return lambda response: [
+        edge(EdgeSource(row, cursor))
+        for row, cursor in zip(response.page.items, response.page.cursors, strict=True)
+    ]
+
+
+def _nodes(node: Callable[[Any], dict[str, Any]]) -> Callable[[Response], Any]:
+    return lambda response: [node(row) for row in response.page.items]
+
+
+def _page_info(parts: list[Entry]) -> Callable[[Response], Any]:
+    return lambda response: {key: value(response.page) for key, value in parts}
+
+
+class PlanCache:
+    """Compiled plans per field of a parsed document (identity of its AST nodes), bounded."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self.plans: dict[tuple[int, ...], tuple[tuple[FieldNode, ...], Plan | None]] = {}
+
+    def plan(self, info: Info[Context, None]) -> Plan | None:
+        nodes = tuple(info._raw_info.field_nodes)
+        key = tuple(id(node) for node in nodes)
+        cached = self.plans.get(key)
+        if cached is not None and all(a is b for a, b in zip(cached[0], nodes, strict=True)):
+            return cached[1]
+        plan = compile_plan(info)
+        if len(self.plans) >= self.size:
+            self.plans.pop(next(iter(self.plans)))
+        self.plans[key] = (nodes, plan)
+        return plan
+
+
+PLANS = PlanCache()
+
+
+async def project_articles(
+    info: Info[Context, None], plan: Plan, query: ArticleQuery, args: ConnectionArgs
+) -> Completed:
+    """The article list in response form, from one statement (two with ``totalCount``)."""
+    ctx = info.context
+    ordering = query.ordering()
+    page = page_of(ctx, ordering, args)
+    async with ctx.reads() as session:
+        rows: PageRows[Any] = await article_rows.page_rows(
+            session, viewer=ctx.viewer, query=query, needs=plan.needs(), page=page
+        )
+        total = None
+        if plan.total_count:
+            total = await article_repository.count(session, viewer=ctx.viewer, query=query)
+
+    async def no_count() -> int:
+        raise AssertionError("counted above")
+
+    response = Response(slice_of(rows, ordering, no_count), total)
+    return Completed({key: value(response) for key, value in plan.connection})

@@ -1,0 +1,94 @@
+"""Indonesian search over HTTP: stems, proper names, typos, stop words, ranking, highlights."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from tests import factories
+from tests.helpers import GraphQLClient
+
+SEARCH = """query ($q: String!) { articles(search: $q) {
+  edges { score highlight { title snippet } node { title } } } }"""
+
+
+async def found(gql: GraphQLClient, text: str) -> list[str]:
+    edges = (await gql(SEARCH, {"q": text}))["articles"]["edges"]
+    return [edge["node"]["title"] for edge in edges]
+
+
+async def test_stemmed_names_typos_and_title_first(
+    database_url: str, gql: GraphQLClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    agency = await factories.agency(sessions, slug="kpu-balikpapan", region_code="64.71")
+    await factories.article(
+        sessions,
+        agency_id=agency,
+        title="Rapat pleno di Balikpapan",
+        body="<p>Para petugas melaksanakan pemungutan suara ulang.</p>",
+    )
+    await factories.article(
+        sessions,
+        agency_id=agency,
+        title="Sosialisasi pemilihan umum",
+        summary="Warga Samarinda diajak memilih.",
+        body="<p>Kegiatan juga digelar di Balikpapan dan Bontang.</p>",
+    )
+    await factories.article(sessions, agency_id=agency, title="Banjir di Tenggarong")
+
+    # Stemming: "pemilihan" (title), "memilih" (summary) and "pilih" share the stem.
+    assert set(await found(gql, "pilih")) == {"Sosialisasi pemilihan umum"}
+    assert set(await found(gql, "dilaksanakan")) == {"Rapat pleno di Balikpapan"}
+    # Proper name: both mention Balikpapan; the title match ranks first.
+    assert await found(gql, "Balikpapan") == [
+        "Rapat pleno di Balikpapan",
+        "Sosialisasi pemilihan umum",
+    ]
+    # Typo tolerance (title words).
+    assert await found(gql, "Balikpapn") == ["Rapat pleno di Balikpapan"]
+    assert await found(gql, "Tenggarog") == ["Banjir di Tenggarong"]
+    # All words must match; stop words ("yang", "di") are ignored.
+    assert await found(gql, "banjir yang di tenggarong") == ["Banjir di Tenggarong"]
+    assert await found(gql, "banjir balikpapan") == []
+    edges = (await gql(SEARCH, {"q": "Balikpapan"}))["articles"]["edges"]
+    assert edges[0]["score"] > 2 > edges[1]["score"] > 0
+    assert edges[0]["highlight"]["title"] == "Rapat pleno di <mark>Balikpapan</mark>"
+    assert "<mark>Balikpapan</mark>" in edges[1]["highlight"]["snippet"]
+    assert "<p>" not in edges[1]["highlight"]["snippet"]
+
+
+async def test_only_stop_words_is_a_clear_error(database_url: str, gql: GraphQLClient) -> None:
+    errors = await gql.errors(SEARCH, {"q": "yang dan di"})
+    assert errors[0]["extensions"] == {"code": "INVALID_INPUT", "field": "search"}
+
+
+async def test_search_everything(demo: str, gql: GraphQLClient) -> None:
+    data = await gql("""{ search(query: "Kalimantan Timur") { totalCount edges { score
+      node { __typename ... on Agency { slug } ... on Event { slug } ... on Article { slug }
+             ... on Person { slug } } } } }""")
+    kinds = {edge["node"]["__typename"] for edge in data["search"]["edges"]}
+    assert kinds >= {"Agency", "Event", "Article", "Person"}
+    scores = [edge["score"] for edge in data["search"]["edges"]]
+    assert scores == sorted(scores, reverse=True)
+    assert data["search"]["totalCount"] == len(scores)
+    people = await gql(
+        '{ search(query: "Faisal", kinds: [PERSON]) { edges { node { ... on Person { slug } } } } }'
+    )
+    assert people["search"]["edges"] == [{"node": {"slug": "muhammad-faisal"}}]
+
+
+async def test_search_uses_indexes(demo: str, engine) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    async with engine.connect() as connection:
+        await connection.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(
+            row[0]
+            for row in await connection.execute(
+                text(
+                    "EXPLAIN SELECT id FROM articles WHERE "
+                    "(search_vector @@ hub_word_query('forum') OR 'forum' <% title)"
+                )
+            )
+        )
+    assert "ix_articles_search_vector" in plan
+    assert "ix_articles_title_trgm" in plan

@@ -1,0 +1,71 @@
+"""No N+1: every list field costs the same SQL statements for 100 items as for 5, nested edges
+and nested lists included: at most one statement per selection set, whatever the row count.
+
+A DataLoader used at two depths of one query (agencies of articles and of people) runs as one
+batch or as two depending on when the levels resolve, so counts may differ by one between runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+
+from tests import factories
+from tests.helpers import GraphQLClient, count_statements
+
+ARTICLE = """id slug title publishedAt viewCount agency { name type { code } region { code } }
+  event { slug organiser { slug } speakers { role person { name } } }
+  regions { code parent { code } } tags { slug } electionStages { code }
+  people { kind quote person { name agency { slug } } }"""
+
+LISTS = {
+    "articles": "articles(first: PAGE) { totalCount edges { cursor node { ARTICLE } } }",
+    "articles-search": 'articles(search: "pelayanan", first: PAGE) { edges { score highlight { title } node { ARTICLE } } }',
+    "articles-filtered": 'articles(filter: {region: "64", tag: "topik-1"}, first: PAGE) { nodes { ARTICLE } }',
+    "regions": "regions(first: PAGE) { nodes { code parent { code } children { code } } }",
+    "agencies": "agencies(first: PAGE) { nodes { slug type { code } region { code } parent { slug } } }",
+    "events": "events(first: PAGE) { nodes { slug region { code } organiser { slug } speakers { person { name } } } }",
+    "people": "people(first: PAGE) { nodes { name agency { slug } } }",
+    "tags": "tags(first: PAGE) { nodes { slug } }",
+    "electionStages": "electionStages(first: PAGE) { nodes { code } }",
+    "search": 'search(query: "pelayanan", first: PAGE) { edges { node { ... on Article { ARTICLE } } } }',
+    "region.nested": """regions(level: REGENCY, first: PAGE) { nodes { code
+        articles(first: PAGE) { totalCount nodes { ARTICLE } }
+        agencies(first: PAGE) { totalCount nodes { slug } } events(first: PAGE) { nodes { slug } } } }""",
+    "agency.nested": """agencies(first: PAGE) { nodes { slug
+        articles(first: PAGE) { totalCount nodes { ARTICLE } }
+        events(first: PAGE) { nodes { slug } } people(first: PAGE) { nodes { name } } } }""",
+    "event.articles": "events(first: PAGE) { nodes { articles(first: PAGE) { nodes { ARTICLE } } } }",
+    "person.nested": """people(first: PAGE) { nodes { articles(first: PAGE) { nodes { slug } }
+        events(first: PAGE) { nodes { slug } } quotes(first: PAGE) { nodes { text article { slug } } } } }""",
+    "tag.articles": "tags(first: PAGE) { nodes { articles(first: PAGE) { nodes { ARTICLE } } } }",
+    "stage.articles": "electionStages(first: PAGE) { nodes { articles(first: PAGE) { totalCount nodes { slug } } } }",
+    "relatedCoverage": "articles(first: PAGE) { nodes { relatedCoverage(first: PAGE) { edges { score node { ARTICLE } } } } }",
+}
+
+
+@pytest.fixture
+async def newsroom(database_url: str, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await factories.newsroom(sessions, agencies=12, per_agency=10)
+
+
+@pytest.mark.parametrize("name", list(LISTS))
+async def test_statements_do_not_grow_with_page_size(
+    newsroom: None, app: Starlette, gql: GraphQLClient, name: str
+) -> None:
+    template = "{ " + LISTS[name].replace("ARTICLE", ARTICLE) + " }"
+    counts = {}
+    sizes = {}
+    for size in (5, 100):
+        with count_statements(app.state.engine) as log:
+            data = await gql(template.replace("PAGE", str(size)))
+        counts[size] = log.count
+        sizes[size] = len(str(data))
+    # One statement per selection set at most (+1 for totalCount), whatever the number of rows:
+    # 100 rows with a statement each would be far above it.
+    bound = template.count("{") + 1
+    assert counts[5] <= bound, (name, counts, bound)
+    assert counts[100] <= bound, (name, counts, bound)
+    assert abs(counts[100] - counts[5]) <= 1, (name, counts)
+    assert sizes[100] > sizes[5], f"{name}: the larger page should hold more items"
