@@ -102,8 +102,8 @@ function restart() {
 }
 
 async function start() {
-  const data = await graphql('{ regions(level: PROVINCE) { code name } }');
-  for (const province of data.regions) {
+  const data = await graphql("{ regions(level: PROVINCE, first: 50) { nodes { code name } } }");
+  for (const province of data.regions.nodes) {
     const option = new Option(province.name, province.code);
     select.add(option);
   }
