@@ -112,7 +112,7 @@ def is_subscription(request: GraphQLRequestData) -> bool:
 
 
 class StatementCounter:
-    """Counts the SQL statements the application's engine sends (``/health/realtime``)."""
+    """Counts the SQL statements the application's engines send (``/health/realtime``)."""
 
     def __init__(self) -> None:
         self.count = 0
@@ -131,7 +131,10 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = build_engine(database_url, settings)
-        event.listen(engine.sync_engine, "before_cursor_execute", statements)
+        # The outbox stream reads through its own small pool, apart from requests.
+        stream_engine = build_engine(database_url, settings, pool_size=2, name="hub-stream")
+        for counted in (engine, stream_engine):
+            event.listen(counted.sync_engine, "before_cursor_execute", statements)
         graphql.sessions = build_session_factory(engine)
         assert isinstance(graphql.schema, strawberry.Schema)
         gateway = LiveGateway(
@@ -140,7 +143,7 @@ def create_app(settings: Settings) -> Starlette:
         live_service = LiveService(
             settings=settings,
             database_url=database_url,
-            sessions=graphql.sessions,
+            sessions=build_session_factory(stream_engine),
             gateway=gateway,
         )
         app.state.engine = engine
@@ -150,6 +153,7 @@ def create_app(settings: Settings) -> Starlette:
             yield
         finally:
             await live_service.stop()
+            await stream_engine.dispose()
             await engine.dispose()
 
     async def live(_: Request) -> Response:

@@ -24,14 +24,17 @@ SessionFactory = async_sessionmaker[AsyncSession]
 RECYCLE_SECONDS = 1800  # replace pooled connections older than this
 
 
-def build_engine(url: str, settings: Settings) -> AsyncEngine:
+def build_engine(
+    url: str, settings: Settings, *, pool_size: int | None = None, name: str = "hub"
+) -> AsyncEngine:
+    """An engine with the configured pool (or ``pool_size`` connections and no overflow)."""
     return create_async_engine(
         url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
+        pool_size=pool_size or settings.db_pool_size,
+        max_overflow=0 if pool_size else settings.db_max_overflow,
         pool_pre_ping=settings.db_pre_ping,
         pool_recycle=RECYCLE_SECONDS,
-        connect_args={"server_settings": {"application_name": "hub"}},
+        connect_args={"server_settings": {"application_name": name}},
     )
 
 

@@ -64,7 +64,11 @@ ARTICLE: dict[str, tuple[str, Convert]] = {
     "canonicalUrl": ("canonical_url", None),
     "publishedAt": ("published_at", _iso),
     "viewCount": ("view_count", None),
+    "version": ("version", None),
+    "retractedAt": ("retracted_at", _iso),
     "retractionReason": ("retraction_reason", None),
+    "correctedAt": ("corrected_at", _iso),
+    "correctionNote": ("correction_note", None),
 }
 AGENCY: dict[str, tuple[str, Convert]] = {
     "id": ("id", _global("Agency")),

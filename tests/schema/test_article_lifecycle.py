@@ -38,8 +38,8 @@ READ = """
 query ($slug: String!) {
   article(slug: $slug) { slug status version correctionNote
     history { fromStatus toStatus actor reason articleVersion } }
-  articles(first: 50) { slug }
-  event(slug: "forum-bakohumas-kaltim-2023") { articles { slug } }
+  articles(first: 50) { nodes { slug } }
+  event(slug: "forum-bakohumas-kaltim-2023") { articles(first: 50) { nodes { slug } } }
 }
 """
 
@@ -48,8 +48,8 @@ async def read(gql: GraphQLClient, slug: str, headers: dict[str, str] | None) ->
     data = await gql(READ, {"slug": slug}, headers=headers)
     return {
         "article": data["article"],
-        "listed": slug in {item["slug"] for item in data["articles"]},
-        "nested": slug in {item["slug"] for item in data["event"]["articles"]},
+        "listed": slug in {item["slug"] for item in data["articles"]["nodes"]},
+        "nested": slug in {item["slug"] for item in data["event"]["articles"]["nodes"]},
     }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.db.models import Article, Event
+from hub.resolvers.global_id import encode
 from hub.settings import Settings
 from hub.vocabulary import ApiKeyScope, ArticleStatus, MemberRole
 from tests.factories import (
@@ -22,21 +23,41 @@ from tests.factories import (
 )
 from tests.helpers import GraphQLClient
 
-# Each read path returns the slugs it shows.
+DEMO_ARTICLE = "forum-bakohumas-kaltim-2023-humas-bersatu-sambut-pemilu-2024"
+
+# Each read path returns the slugs it shows (``{ids}`` becomes the test articles' global IDs).
 READ_PATHS = {
     "list": (
-        "{ articles(first: 100) { slug } }",
-        lambda data: [a["slug"] for a in data["articles"]],
+        "{ articles(first: 100) { nodes { slug } } }",
+        lambda data: [a["slug"] for a in data["articles"]["nodes"]],
     ),
     "nested": (
-        '{ event(slug: "forum-bakohumas-kaltim-2023") { articles { slug } } }',
-        lambda data: [a["slug"] for a in data["event"]["articles"]],
+        '{ event(slug: "forum-bakohumas-kaltim-2023") '
+        "{ articles(first: 100) { nodes { slug } } } }",
+        lambda data: [a["slug"] for a in data["event"]["articles"]["nodes"]],
     ),
     "single": (
         "{ "
         + " ".join(f'{s}: article(slug: "kukar-{s}") {{ slug }}' for s in ArticleStatus)
         + " }",
         lambda data: [item["slug"] for item in data.values() if item],
+    ),
+    "node": (
+        "{ nodes(ids: [{ids}]) { ... on Article { slug } } }",
+        lambda data: [item["slug"] for item in data["nodes"] if item],
+    ),
+    "search": (
+        '{ articles(search: "kukar", first: 100) { nodes { slug } } }',
+        lambda data: [a["slug"] for a in data["articles"]["nodes"]],
+    ),
+    "search everything": (
+        '{ search(query: "kukar", first: 100) { edges { node { ... on Article { slug } } } } }',
+        lambda data: [e["node"]["slug"] for e in data["search"]["edges"] if e["node"]],
+    ),
+    "related coverage": (
+        f'{{ article(slug: "{DEMO_ARTICLE}") {{ relatedCoverage(first: 100) '
+        "{ edges { node { slug } } } } }",
+        lambda data: [e["node"]["slug"] for e in data["article"]["relatedCoverage"]["edges"]],
     ),
 }
 
@@ -48,10 +69,13 @@ async def test_unpublished_articles_reach_only_those_entitled(
     demo: str, gql: GraphQLClient, sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     await set_provincial_review(sessions, "diskominfo-kukar")
-    for status in ArticleStatus:
+    ids = [
         await add_article(
             sessions, agency_slug="diskominfo-kukar", slug=f"kukar-{status.value}", status=status
         )
+        for status in ArticleStatus
+    ]
+    global_ids = ", ".join(f'"{encode("Article", key)}"' for key in ids)
     async with sessions() as session, session.begin():
         await session.execute(
             update(Article)
@@ -102,7 +126,9 @@ async def test_unpublished_articles_reach_only_those_entitled(
         for path, (query, slugs_of) in READ_PATHS.items():
             shown = {
                 slug.removeprefix("kukar-")
-                for slug in slugs_of(await gql(query, headers=viewer_headers))
+                for slug in slugs_of(
+                    await gql(query.replace("{ids}", global_ids), headers=viewer_headers)
+                )
                 if slug.startswith("kukar-")
             }
             assert shown == expected[viewer], (viewer, path)

@@ -20,7 +20,8 @@ FEED = """query ($region: String!, $after: String) {
     __typename totalCount
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     edges { cursor node { id slug title summary body byline category language status
-      canonicalUrl publishedAt viewCount retractionReason
+      canonicalUrl publishedAt viewCount version retractedAt retractionReason correctedAt
+      correctionNote
       agency { id slug name acronym website } event { id slug title startsAt endsAt venue }
       regions { id code name level } tags { id slug label }
       electionStages { id code name nameEn startsOn endsOn ordinal } } } } }"""
