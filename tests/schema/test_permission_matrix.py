@@ -259,13 +259,16 @@ class Matrix:
         """Put the changed tables (and those referencing them) back as they were."""
         tables = referencing_closure(changed)
         async with self.engine.begin() as connection:
+            # Rows go back exactly as they were: no triggers (derived tables are restored too).
+            await connection.execute(text("SET LOCAL session_replication_role = replica"))
             await connection.execute(text(f"TRUNCATE {', '.join(sorted(tables))}"))
             for table in Base.metadata.sorted_tables:
                 if table.name in tables:
+                    stored = ", ".join(c.name for c in table.columns if c.computed is None)
                     await connection.execute(
                         text(
-                            f"INSERT INTO public.{table.name} "  # noqa: S608
-                            f"SELECT * FROM pristine.{table.name}"
+                            f"INSERT INTO public.{table.name} ({stored}) "  # noqa: S608
+                            f"SELECT {stored} FROM pristine.{table.name}"
                         )
                     )
 
