@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, and_, exists, func, literal, null, select
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth import Viewer
@@ -55,9 +55,6 @@ class ArticleOrder(StrEnum):
 
 
 LISTED = (Article.listed_at, Article.id)
-# The title, and the title and summary, as search documents (indexed, migration 0002c).
-TITLE_DOCUMENT = func.hub_search_document(Article.title, null().cast(Text), null().cast(Text))
-HEAD_DOCUMENT = func.hub_search_document(Article.title, Article.summary, null().cast(Text))
 
 ORDERINGS = {
     ArticleOrder.NEWEST: Ordering("newest", LISTED, True, (datetime, int)),
@@ -100,7 +97,7 @@ class ArticleQuery:
         )
 
     def tiers(self, binds: Binds = INLINE) -> tuple[Tier, Tier, Tier]:
-        documents = (TITLE_DOCUMENT, HEAD_DOCUMENT, Article.search_vector)
+        documents = (Article.title_vector, Article.head_vector, Article.search_vector)
         return search.tiers(documents, self.words, title=Article.title, binds=binds)
 
     def score(self, binds: Binds = INLINE) -> ColumnElement[float]:
