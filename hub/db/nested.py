@@ -33,6 +33,7 @@ class ChildList:
     statement: Callable[[Viewer, Any], Select[Any]]  # (viewer, query) -> rows of the model
     ordering: Callable[[Any], Ordering]  # query -> ordering
     item: Callable[[Any], Any]  # fetched row (key, model, extra columns...) -> page item
+    counted: Callable[[Viewer, Any], Select[Any]] | None = None  # default: ``statement``
 
 
 def _articles(parent: ParentCondition, key_type: TypeEngine[Any]) -> ChildList:
@@ -43,6 +44,7 @@ def _articles(parent: ParentCondition, key_type: TypeEngine[Any]) -> ChildList:
         statement=article.statement,
         ordering=lambda query: query.ordering(),
         item=article.hit_of_parent,
+        counted=article.counting_statement,
     )
 
 
@@ -165,8 +167,9 @@ async def child_counts(
     async with sessions() as session:
         for (name, query), parents in groups.items():
             child = CHILD_LISTS[name]
+            counted = (child.counted or child.statement)(viewer, query)
             counts = await pages.count_by_parent(
-                session, child.statement(viewer, query), child.parent, parents, child.key_type
+                session, counted, child.parent, parents, child.key_type
             )
             for parent, number in zip(parents, counts, strict=True):
                 results[ChildCountKey(name, parent, query)] = number
