@@ -134,16 +134,7 @@ class ArticleHit:
 
 
 # Conditions that tie an article to one value; used by filters (a literal) and by nested lists
-# (the parent's key, a column of the LATERAL join).
-def covers_region(code: Any) -> ColumnElement[bool]:
-    """Covers ``code`` or a region below it (appears in the region's feed)."""
-    return (
-        exists()
-        .where(region_feed.c.article_id == Article.id, region_feed.c.region_code == code)
-        .correlate_except(region_feed)
-    )
-
-
+# (the parent's key, a column of the LATERAL join). Regions: see ``ArticleQuery.scoped``.
 def by_agency(agency_id: Any) -> ColumnElement[bool]:
     condition: ColumnElement[bool] = Article.source_agency_id == agency_id
     return condition
