@@ -169,18 +169,103 @@ LAST = [
 ]
 
 
-def sentence(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(WORDS) for _ in range(words))
+SYLLABLES = [
+    "ba",
+    "be",
+    "bi",
+    "bu",
+    "da",
+    "de",
+    "di",
+    "du",
+    "ga",
+    "gi",
+    "gu",
+    "ka",
+    "ke",
+    "ki",
+    "ku",
+    "la",
+    "le",
+    "li",
+    "lu",
+    "ma",
+    "me",
+    "mi",
+    "mu",
+    "na",
+    "ni",
+    "nu",
+    "pa",
+    "pe",
+    "pi",
+    "pu",
+    "ra",
+    "re",
+    "ri",
+    "ru",
+    "sa",
+    "se",
+    "si",
+    "su",
+    "ta",
+    "te",
+    "ti",
+    "tu",
+    "ja",
+    "ju",
+    "ya",
+    "wa",
+]
+
+
+class Vocabulary:
+    """Words with Zipf-like frequencies: a few very common, most rare (like real text), so
+    search terms range from matching most articles to matching a handful."""
+
+    def __init__(self, rng: random.Random, size: int = 6000) -> None:
+        domain = list(WORDS)
+        rng.shuffle(domain)
+        synthetic: set[str] = set()
+        while len(synthetic) < size - len(domain):
+            word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+            if word not in WORDS:
+                synthetic.add(word)
+        # Domain words spread over the frequency ranks, synthetic ones fill the rest.
+        self.words = sorted(synthetic)
+        rng.shuffle(self.words)
+        for index, word in enumerate(domain):
+            self.words.insert(index * 12, word)
+        total = 0.0
+        self.cumulative = []
+        for rank in range(len(self.words)):
+            total += 1.0 / (rank + 1) ** 1.05
+            self.cumulative.append(total)
+
+    def sample(self, rng: random.Random, count: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cumulative, k=count)
+
+
+def sentence(rng: random.Random, vocabulary: Vocabulary, words: int) -> str:
+    text = " ".join(vocabulary.sample(rng, words))
     return text[0].upper() + text[1:] + "."
 
 
-def paragraphs(rng: random.Random, count: int) -> list[str]:
+def paragraphs(rng: random.Random, vocabulary: Vocabulary, count: int) -> list[str]:
     return [
         "<p>"
-        + " ".join(sentence(rng, rng.randint(8, 16)) for _ in range(rng.randint(3, 5)))
+        + " ".join(sentence(rng, vocabulary, rng.randint(8, 16)) for _ in range(rng.randint(3, 5)))
         + "</p>"
         for _ in range(count)
     ]
+
+
+def place(name: str) -> str:
+    """``Kota Balikpapan`` -> ``Balikpapan``."""
+    for prefix in ("Kabupaten Administrasi ", "Kota Administrasi ", "Kabupaten ", "Kota "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
 
 
 async def build(url: str, articles: int) -> None:
@@ -205,7 +290,8 @@ async def build(url: str, articles: int) -> None:
         events = await copy_events(connection, rng, agencies, people, 20_000)
         tags = await copy_tags(connection, 300)
         indexes = await drop_secondary_indexes(connection, ARTICLE_TABLES)
-        batches = article_batches(rng, agencies, events, people, tags, stages, articles)
+        names = {row["code"]: row["name"] for row in regions}
+        batches = article_batches(rng, agencies, events, people, tags, stages, articles, names)
         await asyncio.gather(*(copy_articles(url, batches) for _ in range(LOADERS)))
         await connection.execute("SELECT setval('articles_id_seq', (SELECT max(id) FROM articles))")
         for definition in indexes:  # rebuilt in bulk: much faster than row by row
@@ -299,7 +385,7 @@ async def copy_events(connection, rng, agencies, people, count):  # type: ignore
                 i + 1,
                 f"acara-{i + 1}",
                 title,
-                sentence(rng, 20),
+                " ".join(rng.sample(WORDS, 20)),
                 region,
                 agency_id,
                 starts,
@@ -364,9 +450,10 @@ async def drop_secondary_indexes(connection, tables):  # type: ignore[no-untyped
     return [row["indexdef"] for row in rows]
 
 
-def article_batches(rng, agencies, events, people, tags, stages, count, size=5_000):  # type: ignore[no-untyped-def]
+def article_batches(rng, agencies, events, people, tags, stages, count, names, size=5_000):  # type: ignore[no-untyped-def]
     """Rows of articles and their links, ``size`` articles at a time."""
-    pool = paragraphs(rng, 3000)
+    vocabulary = Vocabulary(rng)
+    pool = paragraphs(rng, vocabulary, 3000)
     region_of = dict(agencies)
     for start in range(0, count, size):
         batch: Batch = {table: [] for table in ARTICLE_TABLES}
@@ -380,15 +467,18 @@ def article_batches(rng, agencies, events, people, tags, stages, count, size=5_0
                 event_id, (agency_id, region) = None, rng.choice(agencies)
                 published = START + timedelta(days=rng.uniform(0, SPAN_DAYS))
             region = region or region_of[agency_id]
-            body = "".join(rng.sample(pool, rng.randint(5, 9)))
-            title = f"{rng.choice(WORDS).title()} {rng.choice(VERBS)} {rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(WORDS)}"
+            where = place(names[region])
+            local = f"<p>Kegiatan di {where} diikuti warga dan perangkat daerah setempat.</p>"
+            body = local + "".join(rng.sample(pool, rng.randint(5, 9)))
+            topic = vocabulary.sample(rng, 3)
+            title = f"{topic[0].title()} {rng.choice(VERBS)} {topic[1]} {topic[2]} di {where}"
             status = "approved" if rng.random() < 0.97 else "draft"
             batch["articles"].append(
                 (
                     article_id,
                     f"berita-{article_id}",
                     title,
-                    sentence(rng, 25),
+                    sentence(rng, vocabulary, 25),
                     body,
                     agency_id,
                     event_id,
@@ -416,7 +506,7 @@ def article_batches(rng, agencies, events, people, tags, stages, count, size=5_0
             speakers = people.get(agency_id, [])
             if speakers:
                 batch["article_people"].append(
-                    (article_id, rng.choice(speakers), "quoted", sentence(rng, 12), 0)
+                    (article_id, rng.choice(speakers), "quoted", sentence(rng, vocabulary, 12), 0)
                 )
         yield batch
 

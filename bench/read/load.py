@@ -174,16 +174,16 @@ async def load_samples(url: str) -> dict[str, list[Any]]:
     finally:
         await connection.close()
     searches = [
+        "pemilu",
         "banjir",
-        "pemilu kampanye",
-        "pelayanan publik",
-        "sosialisasi pemilih",
         "Balikpapan",
-        "infrastruktur jembatan",
         "vaksinasi puskesmas",
-        "hoaks literasi",
         "kampanye",
+        "sosialisasi pemilih",
+        "Samarinda",
         "festival budaya",
+        "hoaks literasi",
+        "jembatan",
     ]
     return {"provinces": provinces, "slugs": slugs, "searches": searches, "count": [count]}
 

@@ -18,8 +18,9 @@ from sqlalchemy.types import TypeEngine
 
 from hub.auth import Viewer
 from hub.db.keyset import Ordering, Page, PageRows
-from hub.db.models import Agency, Article, ArticlePerson, Event, Person
+from hub.db.models import Agency, Article, ArticlePerson, Event, Person, region_feed
 from hub.db.repositories import agency, article, event, pages, person
+from hub.db.repositories.article import ArticleOrder
 from hub.db.repositories.pages import ParentCondition
 from hub.db.repositories.region import in_subtree
 from hub.db.session import SessionFactory
@@ -33,6 +34,7 @@ class ChildList:
     statement: Callable[[Viewer, Any], Select[Any]]  # (viewer, query) -> rows of the model
     ordering: Callable[[Any], Ordering]  # query -> ordering
     item: Callable[[Any], Any]  # fetched row (key, model, extra columns...) -> page item
+    counted: Callable[[Viewer, Any], Select[Any]] | None = None  # default: ``statement``
 
 
 def _articles(parent: ParentCondition, key_type: TypeEngine[Any]) -> ChildList:
@@ -43,6 +45,7 @@ def _articles(parent: ParentCondition, key_type: TypeEngine[Any]) -> ChildList:
         statement=article.statement,
         ordering=lambda query: query.ordering(),
         item=article.hit_of_parent,
+        counted=article.counting_statement,
     )
 
 
@@ -56,8 +59,38 @@ def _plain(
     return ChildList(model, key_type, parent, statement, lambda _: ordering, lambda row: row[1])
 
 
+# A region's articles are read from its feed (the region and every region below it), in the
+# feed's listing order when the list is ordered by listing time: one index range per region.
+PARENT_FEED = region_feed.alias("parent_feed")
+
+
+def _region_articles() -> ChildList:
+    def statement(viewer: Viewer, query: Any) -> Select[Any]:
+        joined = article.statement(viewer, query)
+        return joined.join(PARENT_FEED, PARENT_FEED.c.article_id == Article.id)
+
+    def ordering(query: Any) -> Ordering:
+        ordering: Ordering = query.ordering()
+        if query.order in (ArticleOrder.NEWEST, ArticleOrder.OLDEST):
+            columns = (PARENT_FEED.c.listed_at, PARENT_FEED.c.article_id)
+            return Ordering(ordering.name, columns, ordering.descending, ordering.kinds)
+        return ordering
+
+    return ChildList(
+        model=Article,
+        key_type=String(),
+        parent=lambda key: PARENT_FEED.c.region_code == key,
+        statement=statement,
+        ordering=ordering,
+        item=article.hit_of_parent,
+        counted=lambda viewer, query: article.counting_statement(viewer, query).join(
+            PARENT_FEED, PARENT_FEED.c.article_id == Article.id
+        ),
+    )
+
+
 CHILD_LISTS: dict[str, ChildList] = {
-    "region.articles": _articles(article.covers_region, String()),
+    "region.articles": _region_articles(),
     "agency.articles": _articles(article.by_agency, Integer()),
     "event.articles": _articles(article.about_event, Integer()),
     "person.articles": _articles(article.citing, Integer()),
@@ -165,8 +198,9 @@ async def child_counts(
     async with sessions() as session:
         for (name, query), parents in groups.items():
             child = CHILD_LISTS[name]
+            counted = (child.counted or child.statement)(viewer, query)
             counts = await pages.count_by_parent(
-                session, child.statement(viewer, query), child.parent, parents, child.key_type
+                session, counted, child.parent, parents, child.key_type
             )
             for parent, number in zip(parents, counts, strict=True):
                 results[ChildCountKey(name, parent, query)] = number

@@ -98,14 +98,17 @@ def matches(
     words: tuple[str, ...],
     *,
     title: SQLColumnExpression[Any],
+    fuzzy: bool = False,
     binds: Binds = INLINE,
 ) -> ColumnElement[bool]:
-    """Every word is in the document, or (typo tolerance) close to a word of the title."""
+    """Every word is in the document, or — ``fuzzy``, typo tolerance — close to a word of the
+    title. Fuzzy matching costs a trigram comparison per row, so lists run it only when the
+    exact search finds nothing."""
     conditions = []
     for word, term in zip(words, terms(words, binds), strict=True):
-        in_document = vector.op("@@")(word_query(term))
-        if len(word) >= MIN_TYPO_LENGTH:
-            conditions.append(or_(in_document, term.op("<%")(title)))
+        in_document = vector.bool_op("@@")(word_query(term))
+        if fuzzy and len(word) >= MIN_TYPO_LENGTH:
+            conditions.append(or_(in_document, term.bool_op("<%")(title)))
         else:
             conditions.append(in_document)
     return and_(*conditions)
@@ -134,12 +137,13 @@ def tiers(
     words: tuple[str, ...],
     *,
     title: SQLColumnExpression[Any],
+    fuzzy: bool = False,
     binds: Binds = INLINE,
 ) -> tuple[Tier, Tier, Tier]:
     """Tiers of relevance over the (title, title and summary, whole text) documents: the
     highest document all the words match in."""
     in_title, in_head, anywhere = (
-        matches(document, words, title=title, binds=binds) for document in documents
+        matches(document, words, title=title, fuzzy=fuzzy, binds=binds) for document in documents
     )
     return (
         Tier(2, in_title),
@@ -153,7 +157,7 @@ def title_tier(
 ) -> ColumnElement[float]:
     """2 when all the words are in the document's title part (weight A), else 0."""
     title_only = func.ts_filter(vector, literal_column("'{a}'::\"char\"[]"))
-    return case((title_only.op("@@")(all_words_query(words, binds)), 2.0), else_=0.0)
+    return case((title_only.bool_op("@@")(all_words_query(words, binds)), 2.0), else_=0.0)
 
 
 def tier_value(tiers: tuple[Tier, ...]) -> ColumnElement[int]:

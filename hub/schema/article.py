@@ -222,7 +222,7 @@ class RelatedArticleEdge:
     cursor: str = strawberry.field(description="Opaque position in the list.")
     node: Article = strawberry.field(description="The related article.")
     score: float = strawberry.field(
-        description="Text similarity of title and summary (0-1), plus 1 for the same event."
+        description="Title similarity (0-1), plus 1 for the same event."
     )
     reason: RelatedReason = strawberry.field(description="Same event, or similar text.")
 

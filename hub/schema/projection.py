@@ -27,6 +27,7 @@ from hub.db.keyset import PageRows
 from hub.db.repositories import article as article_repository
 from hub.db.repositories import article_rows
 from hub.db.repositories.article import ArticleQuery
+from hub.resolvers.article import continued, retry_fuzzy
 from hub.resolvers.connections import ConnectionArgs, page_of, slice_of
 from hub.resolvers.global_id import encode
 from hub.vocabulary import ArticleCategory, ArticleStatus, Language, RegionLevel
@@ -396,14 +397,22 @@ PLANS = PlanCache()
 async def project_articles(
     info: Info[Context, None], plan: Plan, query: ArticleQuery, args: ConnectionArgs
 ) -> Completed:
-    """The article list in response form, from one statement (two with ``totalCount``)."""
+    """The article list in response form, from one statement (two with ``totalCount``; a
+    search that finds nothing is run again, typo-tolerant)."""
     ctx = info.context
+    query = continued(query, args)
     ordering = query.ordering()
     page = page_of(ctx, ordering, args)
     async with ctx.reads() as session:
         rows: PageRows[Any] = await article_rows.page_rows(
             session, viewer=ctx.viewer, query=query, needs=plan.needs(), page=page
         )
+        fuzzy = retry_fuzzy(query, args, len(rows.items))
+        if fuzzy is not None:
+            query, ordering = fuzzy, fuzzy.ordering()
+            rows = await article_rows.page_rows(
+                session, viewer=ctx.viewer, query=query, needs=plan.needs(), page=page
+            )
         total = None
         if plan.total_count:
             total = await article_repository.count(session, viewer=ctx.viewer, query=query)

@@ -212,7 +212,7 @@ class Query:
         plan = PLANS.plan(info) if info.context.settings.projected_reads else None
         if plan is not None:  # plain data only: one statement, no per-field resolvers
             return cast(ArticleConnection, await project_articles(info, plan, query, args))
-        page = await article_resolvers.list_articles(info.context, query=query, args=args)
+        query, page = await article_resolvers.list_articles(info.context, query=query, args=args)
         return ArticleConnection.of(page, query)
 
     @strawberry.field(description="A tag by slug.")

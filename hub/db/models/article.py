@@ -23,7 +23,6 @@ from hub.db.base import (
     Base,
     created_at_column,
     one_of,
-    search_index,
     trigram_index,
     updated_at_column,
 )
@@ -68,6 +67,9 @@ class Article(Base):
     # Weighted search document (title > summary > body), kept current by a trigger (migration
     # 0002) when the text changes; see hub/db/search.py.
     search_vector: Mapped[str | None] = mapped_column(TSVECTOR, deferred=True)
+    # The same for the title alone, and for title and summary: the tiers of relevance.
+    title_vector: Mapped[str | None] = mapped_column(TSVECTOR, deferred=True)
+    head_vector: Mapped[str | None] = mapped_column(TSVECTOR, deferred=True)
 
     __table_args__ = (
         one_of("status", ArticleStatus, "status"),
@@ -85,11 +87,8 @@ class Article(Base):
         Index("ix_articles_view_count_id", "view_count", "id"),
         Index("ix_articles_search_vector", "search_vector", postgresql_using="gin"),
         trigram_index("ix_articles_title_trgm", "title"),
-        # Search tiers (hub/db/search.py): the title alone, the title and summary.
-        search_index(
-            "ix_articles_title_search", "hub_search_document(title, NULL::text, NULL::text)"
-        ),
-        search_index("ix_articles_head_search", "hub_search_document(title, summary, NULL::text)"),
+        Index("ix_articles_title_vector", "title_vector", postgresql_using="gin"),
+        Index("ix_articles_head_vector", "head_vector", postgresql_using="gin"),
     )
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Text, and_, exists, func, literal, null, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth import Viewer
@@ -60,6 +60,9 @@ def visible_to(viewer: Viewer) -> ColumnElement[bool]:
     return condition
 
 
+FUZZY_SUFFIX = "~"  # in ordering names (and so in cursors) of typo-tolerant searches
+
+
 class ArticleOrder(StrEnum):
     NEWEST = "newest"
     OLDEST = "oldest"
@@ -68,9 +71,6 @@ class ArticleOrder(StrEnum):
 
 
 LISTED = (Article.listed_at, Article.id)
-# The title, and the title and summary, as search documents (indexed, migration 0002c).
-TITLE_DOCUMENT = func.hub_search_document(Article.title, null().cast(Text), null().cast(Text))
-HEAD_DOCUMENT = func.hub_search_document(Article.title, Article.summary, null().cast(Text))
 
 ORDERINGS = {
     ArticleOrder.NEWEST: Ordering("newest", LISTED, True, (datetime, int)),
@@ -88,19 +88,20 @@ class ArticleQuery:
     filter: ArticleFilter = NO_FILTER
     words: tuple[str, ...] = ()
     order: ArticleOrder = ArticleOrder.NEWEST
+    fuzzy: bool = False  # typo-tolerant matching (see ``search.matches``)
 
     def ordering(self, binds: Binds = INLINE) -> Ordering:
+        """The list's order; its name (in cursors) tells fuzzy pages from exact ones."""
+        name = self.order.value + (FUZZY_SUFFIX if self.fuzzy else "")
         if self.order is ArticleOrder.RELEVANCE:
-            return Ordering(
-                "relevance", LISTED, True, (int, datetime, int), tiers=self.tiers(binds)
-            )
+            return Ordering(name, LISTED, True, (int, datetime, int), tiers=self.tiers(binds))
         ordering = ORDERINGS[self.order]
+        columns = ordering.columns
         listed = self.order in (ArticleOrder.NEWEST, ArticleOrder.OLDEST)
         if self.filter.region_code is not None and listed:
             # The same keys, read from the region's feed: one index range scan, in order.
-            feed = (region_feed.c.listed_at, region_feed.c.article_id)
-            return Ordering(ordering.name, feed, ordering.descending, ordering.kinds)
-        return ordering
+            columns = (region_feed.c.listed_at, region_feed.c.article_id)
+        return Ordering(name, columns, ordering.descending, ordering.kinds)
 
     def scoped(self, statement: Select[Any], binds: Binds = INLINE) -> Select[Any]:
         """``statement`` (over articles) restricted to the region's feed when filtering by one."""
@@ -113,8 +114,10 @@ class ArticleQuery:
         )
 
     def tiers(self, binds: Binds = INLINE) -> tuple[Tier, Tier, Tier]:
-        documents = (TITLE_DOCUMENT, HEAD_DOCUMENT, Article.search_vector)
-        return search.tiers(documents, self.words, title=Article.title, binds=binds)
+        documents = (Article.title_vector, Article.head_vector, Article.search_vector)
+        return search.tiers(
+            documents, self.words, title=Article.title, fuzzy=self.fuzzy, binds=binds
+        )
 
     def score(self, binds: Binds = INLINE) -> ColumnElement[float]:
         tier = search.tier_value(self.tiers(binds))
@@ -126,7 +129,8 @@ class ArticleQuery:
         """What the statement's structure depends on (values aside): its cache key."""
         present = tuple(name for name, value in filter_values(self.filter).items())
         typo_tolerant = tuple(len(word) >= search.MIN_TYPO_LENGTH for word in self.words)
-        return (present, self.filter.region_code is not None, typo_tolerant, self.order)
+        region = self.filter.region_code is not None
+        return (present, region, typo_tolerant, self.order, self.fuzzy)
 
     def parameters(self) -> dict[str, Any]:
         """The named parameters of the statement (see ``hub/db/binds.py``)."""
@@ -143,16 +147,7 @@ class ArticleHit:
 
 
 # Conditions that tie an article to one value; used by filters (a literal) and by nested lists
-# (the parent's key, a column of the LATERAL join).
-def covers_region(code: Any) -> ColumnElement[bool]:
-    """Covers ``code`` or a region below it (appears in the region's feed)."""
-    return (
-        exists()
-        .where(region_feed.c.article_id == Article.id, region_feed.c.region_code == code)
-        .correlate_except(region_feed)
-    )
-
-
+# (the parent's key, a column of the LATERAL join). Regions: see ``ArticleQuery.scoped``.
 def by_agency(agency_id: Any) -> ColumnElement[bool]:
     condition: ColumnElement[bool] = Article.source_agency_id == agency_id
     return condition
@@ -253,11 +248,22 @@ def filter_conditions(
     ]
 
 
-def where(viewer: Viewer, query: ArticleQuery, binds: Binds = INLINE) -> list[ColumnElement[bool]]:
+def where(
+    viewer: Viewer, query: ArticleQuery, binds: Binds = INLINE, *, paged: bool = True
+) -> list[ColumnElement[bool]]:
+    """The conditions of the query. Relevance pages match the words through their tiers
+    (``paged``); counting needs the match itself."""
     conditions = [visible_to(viewer), *filter_conditions(query.filter, binds)]
-    if query.words:
+    tiered = paged and query.order is ArticleOrder.RELEVANCE
+    if query.words and not tiered:
         conditions.append(
-            search.matches(Article.search_vector, query.words, title=Article.title, binds=binds)
+            search.matches(
+                Article.search_vector,
+                query.words,
+                title=Article.title,
+                fuzzy=query.fuzzy,
+                binds=binds,
+            )
         )
     return conditions
 
@@ -285,8 +291,13 @@ async def list_page(
     return await pages.select_page(session, statement(viewer, query), query.ordering(), page, hit)
 
 
+def counting_statement(viewer: Viewer, query: ArticleQuery) -> Select[Any]:
+    """The visible articles ``query`` selects, for counting them."""
+    return query.scoped(select(Article).where(*where(viewer, query, paged=False)))
+
+
 async def count(session: AsyncSession, *, viewer: Viewer, query: ArticleQuery) -> int:
-    return await pages.count_rows(session, statement(viewer, query))
+    return await pages.count_rows(session, counting_statement(viewer, query))
 
 
 async def get_by_slug(session: AsyncSession, *, viewer: Viewer, slug: str) -> Article | None:
