@@ -8,15 +8,15 @@ import pytest
 
 from hub.realtime import cursor
 from hub.realtime.changes import Change
-from hub.realtime.filters import ArticleFilter, EventFilter
+from hub.realtime.filters import ArticleFilter, EventFilter, ReviewFilter
 from hub.realtime.registry import Registry
 from hub.realtime.subscriber import Subscriber
 
 
-def article_change(row_id: int = 1, **payload: object) -> Change:
+def article_change(row_id: int = 1, kind: str = "article.approved", **payload: object) -> Change:
     return Change(
         position=(1000 + row_id, row_id),
-        kind="article.approved",
+        kind=kind,
         entity_type="article",
         entity_id=row_id,
         agency_id=int(payload.pop("agency_id", 7)),  # type: ignore[call-overload]
@@ -123,3 +123,36 @@ def test_event_stream_is_separate_from_article_stream() -> None:
         created_at=datetime.now(UTC),
     )
     assert registry.match(submitted) == []  # submissions are not published information
+
+
+@pytest.mark.parametrize(
+    ("kind", "published", "queued"),
+    [
+        ("article.submitted", False, True),
+        ("article.approved", True, True),  # published, and it leaves the queue
+        ("article.rejected", False, True),
+        ("article.corrected", True, False),
+        ("article.retracted", True, False),
+        ("event.changed", False, False),
+    ],
+)
+def test_each_kind_feeds_its_streams(kind: str, published: bool, queued: bool) -> None:
+    """Filters check the stream themselves: a replay tests every outbox row with them."""
+    change = article_change(kind=kind, agency_id=7)
+    assert ArticleFilter().matches(change) is published
+    assert ReviewFilter(agency_id=7).matches(change) is queued
+    assert ReviewFilter(agency_id=8).matches(change) is False
+    registry = Registry()
+    subscribers = {
+        name: Subscriber(sink=None, operation_id=name, filter=filter_, selection="s")  # type: ignore[arg-type]
+        for name, filter_ in {
+            "public": ArticleFilter(agency_id=7),
+            "queue": ReviewFilter(agency_id=7),
+            "other queue": ReviewFilter(agency_id=8),
+        }.items()
+    }
+    for subscriber in subscribers.values():
+        registry.add(subscriber)
+    expected = {"public"} if published else set()
+    expected |= {"queue"} if queued else set()
+    assert {subscriber.operation_id for subscriber in registry.match(change)} == expected
