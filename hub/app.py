@@ -37,7 +37,7 @@ from hub.realtime.service import LiveService
 from hub.resolvers.auth import authenticate
 from hub.schema import build_schema
 from hub.schema.live import LiveGateway
-from hub.schema.subscription import ROOT_VALUES
+from hub.schema.subscription import LIVE_FIELDS
 from hub.settings import Settings
 
 logger = logging.getLogger("hub")
@@ -66,17 +66,17 @@ class HubGraphQL(GraphQL[Context, None]):
     ) -> Context:
         if self.sessions is None:
             raise RuntimeError("the application has not started (lifespan not run)")
-        viewer = ANONYMOUS
+        viewer, authorization = ANONYMOUS, None
         if isinstance(request, Request):
-            viewer = await authenticate(
-                self.sessions, self.settings, request.headers.get("authorization")
-            )
+            authorization = request.headers.get("authorization")
+            viewer = await authenticate(self.sessions, self.settings, authorization)
         return Context(
             settings=self.settings,
             sessions=self.sessions,
             request=request,
             response=response if isinstance(response, Response) else None,
             viewer=viewer,
+            authorization=authorization,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -135,7 +135,7 @@ def create_app(settings: Settings) -> Starlette:
         graphql.sessions = build_session_factory(engine)
         assert isinstance(graphql.schema, strawberry.Schema)
         gateway = LiveGateway(
-            graphql.schema, settings=settings, sessions=graphql.sessions, roots=ROOT_VALUES
+            graphql.schema, settings=settings, sessions=graphql.sessions, fields=LIVE_FIELDS
         )
         live_service = LiveService(
             settings=settings,

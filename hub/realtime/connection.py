@@ -27,15 +27,25 @@ SERVICE_RESTART = (1012, "server restart: reconnect and resume from your last cu
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 CloseFrame = tuple[int, str]
 
+MAX_CLOSE_REASON_BYTES = 123  # what fits in a close frame besides the code
+
+
+def close_reason(text: str) -> str:
+    """``text`` shortened to fit a close frame (cut at a character boundary)."""
+    encoded = text.encode()
+    if len(encoded) <= MAX_CLOSE_REASON_BYTES:
+        return text
+    return encoded[: MAX_CLOSE_REASON_BYTES - 3].decode(errors="ignore") + "..."
+
 
 class LiveConnection:
     __slots__ = (
         "__weakref__",
+        "authorization",
         "closing",
         "drained",
         "flusher",
         "heard",
-        "init_payload",
         "initialised",
         "limit",
         "on_close",
@@ -64,7 +74,7 @@ class LiveConnection:
         self.drained: asyncio.Event | None = None
         self.closing = False
         self.initialised = False
-        self.init_payload: dict[str, Any] = {}
+        self.authorization: str | None = None  # the credential of connection_init
         self.heard = True
         self.ping_outstanding = False
 
@@ -109,13 +119,18 @@ class LiveConnection:
             self.flusher = asyncio.get_running_loop().create_task(self._flush())
         return True
 
-    def close(self, code: int, reason: str) -> None:
-        """Stop all subscriptions and send a close frame after the message in flight."""
+    def close(self, code: int, reason: str, *, after_queued: bool = False) -> None:
+        """Stop all subscriptions and send a close frame after the message in flight (or,
+        ``after_queued``, after every message queued so far)."""
         if self.closing:
             return
         self.closing = True
         self.on_close(self)
-        self.queue = deque([(code, reason)])
+        frame = (code, close_reason(reason))
+        if after_queued and self.queue:
+            self.queue.append(frame)
+        else:
+            self.queue = deque([frame])
         if self.drained is not None:
             self.drained.set()
         if self.flusher is None:

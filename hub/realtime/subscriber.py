@@ -3,7 +3,10 @@
 A subscriber is *replaying* (catching up from its ``after`` cursor up to ``target``, the
 broker's position when it joined; live changes past ``target`` wait in ``pending``) or
 *live* (the broker hands it every matching change past ``position``). ``authorize``, when
-set, is awaited before each delivery; a falsy answer ends the subscription.
+set, is awaited before each delivery (once per run of deliveries queued behind it, in
+``gate``); raising a :class:`~hub.errors.HubError` (e.g. ``UNAUTHENTICATED`` once the token
+expired or the login session ended, ``FORBIDDEN`` once the role was removed) ends the
+subscription with that error, and nothing more is delivered.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any, Protocol
 from hub.realtime.cursor import Position
 from hub.realtime.filters import Filter
 
-Authorize = Callable[[], Awaitable[bool]]
+Authorize = Callable[[], Awaitable[None]]
 
 
 class Sink(Protocol):
@@ -42,6 +45,7 @@ class Subscriber:
         "active",
         "authorize",
         "filter",
+        "gate",
         "live",
         "operation_id",
         "pending",
@@ -68,6 +72,7 @@ class Subscriber:
         self.position: Position = (0, 0)
         self.target: Position = (0, 0)
         self.pending: list[tuple[Position, str]] | None = None
+        self.gate: list[str] | None = None  # payloads waiting for the authorization check
         self.live = False
         self.active = True
 
