@@ -41,9 +41,10 @@ from hub.db.session import asyncpg_arguments
 from hub.realtime.changes import Change
 from hub.realtime.filters import ArticleFilter
 from hub.settings import normalise_database_url
+from tests.factories import add_article, ensure_agency
 from tests.helpers import free_port
 from tests.postgres import new_shared_folder
-from tests.realtime.factories import approve_article, create_article, ensure_agency
+from tests.realtime.factories import approve_article
 from tests.servers import ServerProcess, clean_env
 
 QUERY = (
@@ -157,15 +158,14 @@ async def prepare_database(url: str, articles: int) -> list[int]:
     engine = create_async_engine(url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     pick = random.Random(1)
-    agencies = [
+    agencies = [f"bench-agency-{n}" for n in range(20)]
+    for n, slug in enumerate(agencies):
         await ensure_agency(
             sessions,
-            slug=f"bench-agency-{n}",
+            slug=slug,
             type_code=AGENCY_TYPES[n % len(AGENCY_TYPES)],
             region_code=PROVINCES[n % len(PROVINCES)],
         )
-        for n in range(20)
-    ]
     async with sessions() as session:
         regencies = {
             p: list(
@@ -181,9 +181,9 @@ async def prepare_database(url: str, articles: int) -> list[int]:
     for _ in range(articles):
         province = pick.choice(PROVINCES)
         ids.append(
-            await create_article(
+            await add_article(
                 sessions,
-                agency_id=pick.choice(agencies),
+                agency_slug=pick.choice(agencies),
                 regions=[pick.choice(regencies[province])],
                 stages=pick.sample(STAGES, pick.randint(1, 2)),
                 tags=pick.sample(TAGS, pick.randint(1, 2)),
