@@ -34,6 +34,7 @@ from hub.db.session import SessionFactory
 from hub.errors import HubError
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
+from hub.realtime.frames import Rendered
 from hub.realtime.gateway import Gateway, RenderFailed
 from hub.realtime.listener import Listener
 from hub.realtime.registry import Registry
@@ -93,7 +94,7 @@ class Broker:
         self._wake = asyncio.Event()
         self._awaited: dict[int, float] = {}  # notified ids not read yet -> when notified
         self._recent: OrderedDict[int, None] = OrderedDict()  # ids read lately
-        self._cache: OrderedDict[tuple[Hashable, Position], str] = OrderedDict()
+        self._cache: OrderedDict[tuple[Hashable, Position], Rendered] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         self._replays: set[asyncio.Task[None]] = set()
         self._gates: set[asyncio.Task[None]] = set()
@@ -222,7 +223,7 @@ class Broker:
         self.position = changes[-1].position
         self.stats.changes_read += len(changes)
 
-    def _offer(self, subscriber: Subscriber, position: Position, payload: str) -> None:
+    def _offer(self, subscriber: Subscriber, position: Position, payload: Rendered) -> None:
         if not subscriber.active:
             return
         if subscriber.live:
@@ -234,7 +235,7 @@ class Broker:
             if len(subscriber.pending) > self.settings.live_queue_size:
                 subscriber.sink.fall_behind()
 
-    def _deliver(self, subscriber: Subscriber, payload: str) -> None:
+    def _deliver(self, subscriber: Subscriber, payload: Rendered) -> None:
         """Hand a payload over; one that needs an authorization check waits in its gate."""
         self.stats.deliveries += 1
         if subscriber.authorize is None:
@@ -280,8 +281,8 @@ class Broker:
         self.leave(subscriber)
         subscriber.sink.end(subscriber, [error])
 
-    async def _render(self, jobs: Sequence[Job]) -> dict[tuple[Hashable, Position], str]:
-        found: dict[tuple[Hashable, Position], str] = {}
+    async def _render(self, jobs: Sequence[Job]) -> dict[tuple[Hashable, Position], Rendered]:
+        found: dict[tuple[Hashable, Position], Rendered] = {}
         missing: list[Job] = []
         for selection, change in jobs:
             key = (selection, change.position)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
 from hub.realtime.filters import Filter
+from hub.realtime.frames import Rendered
 from hub.realtime.subscriber import Authorize
 
 
@@ -68,7 +69,7 @@ class Gateway(Protocol):
 
     async def render(
         self, jobs: Sequence[tuple[Hashable, Change]], *, tolerate_errors: bool
-    ) -> dict[tuple[Hashable, Position], str]:
+    ) -> dict[tuple[Hashable, Position], Rendered]:
         """One serialized ``{data, errors}`` per job. Unexpected errors raise
         :class:`RenderFailed` unless ``tolerate_errors`` (then they are masked)."""
         ...

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hub.realtime.connection import LEGACY_WS, TRANSPORT_WS, LiveConnection
+from hub.realtime.direct import EXTENSION, FrameChannel
+from hub.realtime.frames import message_prefix
 from hub.realtime.gateway import LiveStart, Rejected, SingleResult
 from hub.realtime.subscriber import Subscriber
 
@@ -77,8 +79,15 @@ class LiveEndpoint:
             )
             return
         await send({"type": "websocket.accept", "subprotocol": protocol})
+        channel = scope.get("extensions", {}).get(EXTENSION)
         connection = LiveConnection(
-            send=send, protocol=protocol, limit=settings.live_queue_size, on_close=service.release
+            send=send,
+            protocol=protocol,
+            limit=settings.live_queue_size,
+            on_close=service.release,
+            channel=channel if isinstance(channel, FrameChannel) else None,
+            writes=service.writes,
+            keep_alive_interval=settings.live_keepalive_interval,
         )
         service.connections.add(connection)
         try:
@@ -187,7 +196,7 @@ class Session:
             self.error(operation_id, prepared.errors)
         elif isinstance(prepared, SingleResult):
             kind = "data" if self.legacy else "next"
-            connection.push(
+            connection.send_text(
                 f'{{"id":{json.dumps(operation_id)},"type":"{kind}","payload":{prepared.payload}}}'
             )
             connection.send_json({"id": operation_id, "type": "complete"})
@@ -198,6 +207,7 @@ class Session:
                 filter=prepared.request.filter,
                 selection=prepared.selection,
                 authorize=prepared.request.authorize,
+                prefix=message_prefix(operation_id, connection.next_kind),
             )
             connection.subscriptions[operation_id] = subscriber
             self.service.broker.join(subscriber, after=prepared.request.after)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from hub.realtime.cursor import Position
 from hub.realtime.filters import Filter
+from hub.realtime.frames import Rendered
 
 Authorize = Callable[[], Awaitable[None]]
 
@@ -23,7 +24,7 @@ Authorize = Callable[[], Awaitable[None]]
 class Sink(Protocol):
     """The connection a subscriber delivers to."""
 
-    def deliver(self, subscriber: Subscriber, payload: str) -> bool:
+    def deliver(self, subscriber: Subscriber, rendered: Rendered) -> bool:
         """Queue one rendered result; False when the connection is closing."""
         ...
 
@@ -50,6 +51,7 @@ class Subscriber:
         "operation_id",
         "pending",
         "position",
+        "prefix",
         "selection",
         "sink",
         "target",
@@ -63,16 +65,18 @@ class Subscriber:
         filter: Filter,
         selection: Hashable,
         authorize: Authorize | None = None,
+        prefix: bytes = b"",
     ) -> None:
         self.sink = sink
+        self.prefix = prefix  # the protocol message around its payloads (see frames)
         self.operation_id = operation_id
         self.filter = filter
         self.selection = selection
         self.authorize = authorize
         self.position: Position = (0, 0)
         self.target: Position = (0, 0)
-        self.pending: list[tuple[Position, str]] | None = None
-        self.gate: list[str] | None = None  # payloads waiting for the authorization check
+        self.pending: list[tuple[Position, Rendered]] | None = None
+        self.gate: list[Rendered] | None = None  # waiting for the authorization check
         self.live = False
         self.active = True
 

@@ -49,6 +49,7 @@ from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
+from hub.realtime.frames import Rendered
 from hub.realtime.gateway import LiveStart, Rejected, RenderFailed, SingleResult, StreamRequest
 from hub.resolvers.auth import authenticate
 from hub.schema.extensions import error_payload, is_unexpected
@@ -222,7 +223,7 @@ class LiveGateway:
 
     async def render(
         self, jobs: Sequence[tuple[Hashable, Change]], *, tolerate_errors: bool
-    ) -> dict[tuple[Hashable, Position], str]:
+    ) -> dict[tuple[Hashable, Position], Rendered]:
         contexts: dict[frozenset[int], Context] = {}
         executions = []
         for selection, change in jobs:
@@ -234,14 +235,15 @@ class LiveGateway:
                 context = contexts[audience] = self.context(viewer)
             executions.append(self._execute(selection, change, context))
         results = await asyncio.gather(*executions)
-        rendered: dict[tuple[Hashable, Position], str] = {}
+        rendered: dict[tuple[Hashable, Position], Rendered] = {}
         for (selection, change), result in zip(jobs, results, strict=True):
             unexpected = [error for error in result.errors or () if is_unexpected(error)]
             if unexpected and not tolerate_errors:
                 raise RenderFailed(str(unexpected[0].original_error or unexpected[0]))
             for error in unexpected:
                 logger.error("live payload failed", exc_info=error.original_error)
-            rendered[selection, change.position] = JSON.encode(result_payload(result, mask=True))
+            payload = JSON.encode(result_payload(result, mask=True)).encode()
+            rendered[selection, change.position] = Rendered(payload)
         return rendered
 
     async def _execute(

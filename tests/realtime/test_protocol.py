@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from hub.db.session import asyncpg_arguments
+from hub.realtime.direct import DirectWebSocketProtocol
 from hub.realtime.listener import APPLICATION_NAME
 from hub.settings import Settings
 from tests.factories import OpenDesk, add_article, ensure_agency
@@ -121,15 +122,20 @@ async def test_keep_alive_pings_and_closes_silent_clients(live_settings: Setting
         assert "no pong" in reason
 
 
+@pytest.mark.parametrize(
+    "ws",
+    [DirectWebSocketProtocol, "websockets-sansio"],
+    ids=["frames written directly", "plain ASGI messages"],
+)
 async def test_slow_consumer_is_closed_retryably_and_resumes_without_loss(
-    live_settings: Settings, sessions: Sessions, open_desk: OpenDesk
+    live_settings: Settings, sessions: Sessions, open_desk: OpenDesk, ws: Any
 ) -> None:
     live_settings.live_queue_size = 4
     await ensure_agency(sessions, slug="media-uji", type_code="media_massa")
     body = "<p>" + "Panjang sekali. " * 40000 + "</p>"  # ~640 KB per payload
     articles = [await add_article(sessions, agency_slug="media-uji", body=body) for _ in range(40)]
     query = "subscription { articlePublished { cursor article { slug body } } }"
-    async with serving(live_settings) as address:
+    async with serving(live_settings, ws=ws) as address:
         desk = await open_desk(f"http://{address}", "media-uji")
         url = f"ws://{address}/graphql"
         async with LiveClient.connect(url, max_queue=1, max_size=None) as client:
