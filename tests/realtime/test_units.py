@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from datetime import UTC, datetime
 
 import pytest
@@ -9,6 +11,8 @@ import pytest
 from hub.realtime import cursor
 from hub.realtime.changes import Change
 from hub.realtime.filters import ArticleFilter, EventFilter, ReviewFilter
+from hub.realtime.frames import Rendered, message_prefix, text_frame
+from hub.realtime.heap import RECLAIM_AFTER_CLOSED, HeapKeeper
 from hub.realtime.registry import Registry
 from hub.realtime.subscriber import Subscriber
 
@@ -156,3 +160,50 @@ def test_each_kind_feeds_its_streams(kind: str, published: bool, queued: bool) -
     expected = {"public"} if published else set()
     expected |= {"queue"} if queued else set()
     assert {subscriber.operation_id for subscriber in registry.match(change)} == expected
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536])
+def test_text_frames_are_unmasked_final_text_frames_of_the_right_length(size: int) -> None:
+    message = b"x" * size
+    frame = text_frame(message)
+    assert frame[0] == 0x81  # FIN, text
+    assert frame[1] & 0x80 == 0  # not masked
+    declared, header = frame[1] & 0x7F, 2
+    if declared == 126:
+        declared, header = int.from_bytes(frame[2:4], "big"), 4
+    elif declared == 127:
+        declared, header = int.from_bytes(frame[2:10], "big"), 10
+    assert declared == size
+    assert frame[header:] == message
+
+
+def test_a_rendered_result_is_encoded_once_per_message_prefix() -> None:
+    rendered = Rendered(b'{"data":{"x":1}}')
+    first = message_prefix("1", "next")
+    assert rendered.frame(first) is rendered.frame(message_prefix("1", "next"))
+    assert rendered.text(first) == '{"id":"1","type":"next","payload":{"data":{"x":1}}}'
+    assert rendered.text(message_prefix('a"b', "data")).startswith('{"id":"a\\"b","type":"data"')
+
+
+def test_the_heap_keeper_hides_long_lived_objects_and_reclaims_them_later() -> None:
+    keeper = HeapKeeper(interval=1, open_connections=lambda: 10)
+    try:
+        cycle = Node()
+        cycle.next = cycle
+        alive = weakref.ref(cycle)
+        keeper.step()
+        assert gc.get_freeze_count() > 0
+        del cycle
+        gc.collect()
+        assert alive() is not None  # frozen while alive: ordinary collections skip it
+        for _ in range(RECLAIM_AFTER_CLOSED):
+            keeper.connection_closed()
+        keeper.step()  # as many closed as open (and at least the minimum): reclaim
+        assert alive() is None
+        assert (keeper.freezes, keeper.reclaims, keeper.closed) == (2, 1, 0)
+    finally:
+        gc.unfreeze()
+
+
+class Node:
+    next: Node | None = None
