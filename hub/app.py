@@ -111,14 +111,22 @@ def is_subscription(request: GraphQLRequestData) -> bool:
     return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
+LIVE = "hub_live"  # execution option marking the live service's statements
+
+
 class StatementCounter:
-    """Counts the SQL statements the application's engine sends (``/health/realtime``)."""
+    """Counts the SQL statements the application's engine sends, and those of the live
+    service among them (``/health/realtime``)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.live = 0
 
-    def __call__(self, *_: Any) -> None:
+    def __call__(self, *arguments: Any) -> None:
         self.count += 1
+        context = arguments[4]
+        if context is not None and context.execution_options.get(LIVE):
+            self.live += 1
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -133,14 +141,15 @@ def create_app(settings: Settings) -> Starlette:
         engine = build_engine(database_url, settings)
         event.listen(engine.sync_engine, "before_cursor_execute", statements)
         graphql.sessions = build_session_factory(engine)
+        live_sessions = build_session_factory(engine.execution_options(**{LIVE: True}))
         assert isinstance(graphql.schema, strawberry.Schema)
         gateway = LiveGateway(
-            graphql.schema, settings=settings, sessions=graphql.sessions, fields=LIVE_FIELDS
+            graphql.schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS
         )
         live_service = LiveService(
             settings=settings,
             database_url=database_url,
-            sessions=graphql.sessions,
+            sessions=live_sessions,
             gateway=gateway,
         )
         app.state.engine = engine
@@ -165,7 +174,13 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok", "database": "up"})
 
     async def realtime(request: Request) -> Response:
-        return JSONResponse({**request.app.state.live.stats(), "sqlStatements": statements.count})
+        return JSONResponse(
+            {
+                **request.app.state.live.stats(),
+                "sqlStatements": statements.count,
+                "liveSqlStatements": statements.live,
+            }
+        )
 
     live_page_html = files("hub").joinpath("static/live.html").read_text(encoding="utf-8")
 
