@@ -239,8 +239,10 @@ async def test_one_rendering_per_selection_whatever_the_number_of_subscribers(
                 for number, client in enumerate(opened):
                     # Different filters, same selection: one rendering serves them all.
                     await client.subscribe_articles("s", **filters[number % len(filters)])
-                await opened[-1].quiet(0.5)
                 before = (await http.get("/health/realtime")).json()
+                while before["subscribers"] != subscribers:  # every subscription prepared
+                    await asyncio.sleep(0.1)
+                    before = (await http.get("/health/realtime")).json()
                 await desk.approve(article)
                 for client in opened:
                     await client.events(1)
@@ -250,8 +252,13 @@ async def test_one_rendering_per_selection_whatever_the_number_of_subscribers(
                     await context.__aexit__(None, None, None)
         assert after["renders"] - before["renders"] == 1
         assert after["deliveries"] - before["deliveries"] == subscribers
-        return int(after["sqlStatements"] - before["sqlStatements"])
+        # The live service's statements besides its outbox reads (how many reads it takes
+        # depends on when the row passes the horizon): rendering the payload.
+        return int(
+            (after["liveSqlStatements"] - before["liveSqlStatements"])
+            - (after["outboxReads"] - before["outboxReads"])
+        )
 
     few = await statements_for_one_approval(articles[0], 2)
     many = await statements_for_one_approval(articles[1], 30)
-    assert few == many
+    assert 0 < few == many
