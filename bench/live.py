@@ -1,13 +1,22 @@
 """Live updates under load: N real WebSocket subscribers on one `hub serve` process.
 
-For each N (default 1000, 5000, 10000): start a server, connect N subscribers with a mix of
-filters (province, agency type, stage, tag, agency, none) from client processes, measure
-the server's memory per idle subscriber, approve articles at a steady rate through the
-approval workflow's helper, then report approve->delivery latency (p50/p99/max),
-deliveries per second, events lost or duplicated (expected deliveries are computed from
-the outbox with the same filter semantics), and SQL statements per approved article.
+For each N (default 1000, 5000, 10000) and each of ``--runs`` runs: start a server, connect
+N subscribers with a mix of filters (province, agency type, stage, tag, agency, none) from
+client processes (``bench/subscribers.py``: minimal clients, cheap on CPU), measure the
+server's memory per idle subscriber, then have an editor approve articles through the
+``approveArticle`` mutation at a steady rate. Per run, and as medians over the runs:
 
-    make bench-live                         # or: python -m bench.live --subscribers 1000,5000
+- approve->delivery latency p50/p99/max: from sending ``approveArticle`` to a subscriber
+  receiving the event (so it includes the approval request itself);
+- deliveries per second; events lost and duplicated (expected deliveries are computed from
+  the outbox with the subscriptions' filter semantics): both must be 0;
+- SQL statements per approval: the live service's (outbox reads and payload rendering;
+  independent of N) and all of the server's (with the approval mutation);
+- server memory per idle subscriber;
+- CPU seconds used during the approvals by the server, by the client processes and by this
+  process, and how busy the whole machine was (other work on it shows up there).
+
+    make bench-live                          # or: python -m bench.live --subscribers 1000,5000
     HUB_DATABASE_URL=postgresql://... make bench-live   # an external server; else embedded
 """
 
@@ -20,20 +29,21 @@ import multiprocessing
 import os
 import random
 import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
-import websockets
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from bench import subscribers as clients
 from hub.db import migrations
 from hub.db.embedded import EmbeddedPostgres
 from hub.db.provision import seed
@@ -41,20 +51,28 @@ from hub.db.session import asyncpg_arguments
 from hub.realtime.changes import Change
 from hub.realtime.filters import ArticleFilter
 from hub.settings import normalise_database_url
-from tests.helpers import free_port
+from hub.vocabulary import MemberRole
+from tests.factories import add_account, add_article, ensure_agency, login, settings_for
+from tests.helpers import GraphQLClient, free_port
 from tests.postgres import new_shared_folder
-from tests.realtime.factories import approve_article, create_article, ensure_agency
 from tests.servers import ServerProcess, clean_env
 
 QUERY = (
     "subscription($filter: ArticleLiveFilter) { articlePublished(filter: $filter) "
     "{ cursor kind article { slug title publishedAt agency { name } } } }"
 )
+APPROVE = """
+mutation ($slug: String!) {
+  approveArticle(input: {slug: $slug, version: 2}) { errors { code message } }
+}
+"""
 PROVINCES = ["11", "12", "31", "32", "33", "35", "51", "61", "64", "73"]
 AGENCY_TYPES = ["diskominfo_provinsi", "kpu", "bawaslu", "humas_polda", "media_massa"]
 STAGES = ["kampanye", "masa_tenang", "pemungutan_suara", "penghitungan_suara", "rekapitulasi"]
 TAGS = ["pemilu-2024", "debat", "logistik", "hoaks", "partisipasi"]
-CLIENT_PROCESSES = 2
+AGENCIES = [f"bench-agency-{n}" for n in range(20)]
+EDITOR = "redaktur@bench.go.id"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def subscriber_filter(number: int) -> dict[str, str]:
@@ -69,79 +87,11 @@ def subscriber_filter(number: int) -> dict[str, str]:
     if roll < 0.85:
         return {"tagSlug": pick.choice(TAGS)}
     if roll < 0.95:
-        return {"agencySlug": f"bench-agency-{pick.randrange(20)}"}
+        return {"agencySlug": pick.choice(AGENCIES)}
     return {}
 
 
-# -- client processes -------------------------------------------------------------------------
-
-
-def client_process(url: str, numbers: list[int], pipe: Any) -> None:
-    import uvloop
-
-    uvloop.run(client_main(url, numbers, pipe))
-
-
-async def client_main(url: str, numbers: list[int], pipe: Any) -> None:
-    received: dict[int, list[tuple[float, str]]] = defaultdict(list)
-    sockets: list[Any] = []
-
-    async def open_one(number: int) -> None:
-        websocket = await websockets.connect(
-            url,
-            subprotocols=["graphql-transport-ws"],
-            compression=None,
-            ping_interval=None,  # type: ignore[list-item]
-            open_timeout=60,
-            max_queue=None,
-        )
-        await websocket.send('{"type":"connection_init"}')
-        await websocket.recv()
-        variables = {"filter": subscriber_filter(number) or None}
-        await websocket.send(
-            json.dumps(
-                {
-                    "id": "1",
-                    "type": "subscribe",
-                    "payload": {"query": QUERY, "variables": variables},
-                }
-            )
-        )
-        sockets.append(websocket)
-        asyncio.get_running_loop().create_task(read(number, websocket))
-
-    async def read(number: int, websocket: Any) -> None:
-        inbox = received[number]
-        try:
-            async for message in websocket:
-                inbox.append((time.time(), message))
-                if '"ping"' in message:
-                    await websocket.send('{"type":"pong"}')
-        except websockets.ConnectionClosed:
-            pass
-
-    for start in range(0, len(numbers), 100):
-        await asyncio.gather(*(open_one(n) for n in numbers[start : start + 100]))
-    pipe.send("connected")
-    await asyncio.get_running_loop().run_in_executor(None, pipe.recv)  # "report"
-    results = {
-        number: [(at, json.loads(raw)) for at, raw in messages]
-        for number, messages in received.items()
-    }
-    deliveries = {
-        number: [
-            (at, m["payload"]["data"]["articlePublished"]["article"]["slug"])
-            for at, m in messages
-            if m.get("type") == "next"
-        ]
-        for number, messages in results.items()
-    }
-    pipe.send(deliveries)
-    for websocket in sockets:
-        await websocket.close()
-
-
-# -- the run ---------------------------------------------------------------------------------
+# -- measuring processes ---------------------------------------------------------------------
 
 
 def rss_kib(pid: int) -> int:
@@ -151,21 +101,57 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-async def prepare_database(url: str, articles: int) -> list[int]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values) - idle) / CLOCK_TICKS, sum(values) / CLOCK_TICKS
+
+
+class CpuMeter:
+    def __init__(self, pids: dict[str, list[int]]) -> None:
+        self.pids = pids
+        self.start = self.sample()
+
+    def sample(self) -> dict[str, float]:
+        found = {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.pids.items()}
+        found["machine_busy"], found["machine_total"] = machine_busy()
+        found["wall"] = time.monotonic()
+        return found
+
+    def used(self) -> dict[str, float]:
+        end = self.sample()
+        return {name: end[name] - self.start[name] for name in end}
+
+
+# -- preparing -------------------------------------------------------------------------------
+
+
+async def prepare_database(url: str, articles: int) -> list[str]:
     await asyncio.to_thread(migrations.upgrade, url)
     await seed(url, demo=False)
     engine = create_async_engine(url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     pick = random.Random(1)
-    agencies = [
+    for n, slug in enumerate(AGENCIES):
         await ensure_agency(
             sessions,
-            slug=f"bench-agency-{n}",
+            slug=slug,
             type_code=AGENCY_TYPES[n % len(AGENCY_TYPES)],
             region_code=PROVINCES[n % len(PROVINCES)],
         )
-        for n in range(20)
-    ]
+    await add_account(
+        sessions,
+        settings_for(url, Path("/nonexistent")),
+        EDITOR,
+        roles=dict.fromkeys(AGENCIES, MemberRole.EDITOR),
+    )
     async with sessions() as session:
         regencies = {
             p: list(
@@ -177,91 +163,161 @@ async def prepare_database(url: str, articles: int) -> list[int]:
             )
             for p in PROVINCES
         }
-    ids = []
-    for _ in range(articles):
+    slugs = []
+    for number in range(articles):
         province = pick.choice(PROVINCES)
-        ids.append(
-            await create_article(
-                sessions,
-                agency_id=pick.choice(agencies),
-                regions=[pick.choice(regencies[province])],
-                stages=pick.sample(STAGES, pick.randint(1, 2)),
-                tags=pick.sample(TAGS, pick.randint(1, 2)),
-                body="<p>" + "Isi berita untuk pengukuran. " * 40 + "</p>",
-            )
+        slug = f"berita-pengukuran-{number}"
+        await add_article(
+            sessions,
+            agency_slug=pick.choice(AGENCIES),
+            slug=slug,
+            regions=[pick.choice(regencies[province])],
+            stages=pick.sample(STAGES, pick.randint(1, 2)),
+            tags=pick.sample(TAGS, pick.randint(1, 2)),
+            body="<p>" + "Isi berita untuk pengukuran. " * 40 + "</p>",
         )
+        slugs.append(slug)
     await engine.dispose()
-    return ids
+    return slugs
 
 
-async def run_once(url: str, subscribers: int, articles: list[int], rate: float) -> dict[str, Any]:
+# -- one run ---------------------------------------------------------------------------------
+
+
+async def approve_steadily(
+    gql: GraphQLClient, headers: dict[str, str], slugs: list[str], rate: float
+) -> tuple[dict[str, float], list[float]]:
+    """Each approval sent at its due time (start + n / rate), whatever the others take;
+    returns when each was sent, and how long each request took."""
+    sent: dict[str, float] = {}
+    took: list[float] = []
+    start = time.time() + 0.2
+
+    async def approve(number: int, slug: str) -> None:
+        await asyncio.sleep(max(0.0, start + number / rate - time.time()))
+        sent[slug] = time.time()
+        data = await gql(APPROVE, {"slug": slug}, headers=headers)
+        took.append(time.time() - sent[slug])
+        assert data["approveArticle"]["errors"] == [], data
+
+    await asyncio.gather(*(approve(n, slug) for n, slug in enumerate(slugs)))
+    return sent, sorted(took)
+
+
+async def settled(http: httpx.AsyncClient, seconds: float = 60) -> dict[str, Any]:
+    """The server's live statistics once deliveries stopped growing."""
+    last = (await http.get("/health/realtime")).json()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        now = (await http.get("/health/realtime")).json()
+        if now["deliveries"] == last["deliveries"] and now["changesRead"] == last["changesRead"]:
+            return dict(now)
+        last = now
+    return dict(last)
+
+
+def start_profiler(folder: Path | None, pid: int, subscribers: int) -> Any:
+    """``py-spy record`` of the server while it delivers (``--profile``), if wanted."""
+    if folder is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    output = folder / f"server-{subscribers}-{pid}.txt"
+    command = ["py-spy", "record", "-p", str(pid), "-f", "raw", "-r", "250", "-o", str(output)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_profiler(profiler: Any) -> None:
+    if profiler is not None:
+        profiler.send_signal(signal.SIGINT)
+        profiler.wait(timeout=60)
+
+
+async def run_once(
+    url: str,
+    subscribers: int,
+    slugs: list[str],
+    rate: float,
+    processes: int,
+    profile: Path | None = None,
+) -> dict[str, Any]:
     env = clean_env(HUB_DATABASE_URL=url, HUB_AUTO_MIGRATE="false", HUB_LOG_LEVEL="warning")
     server = ServerProcess(env, port=free_port())
     engine = create_async_engine(url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
+    context = multiprocessing.get_context("spawn")
+    pipes, children = [], []
     try:
         await server.ready()
-        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
-            await http.post("/graphql", json={"query": "{ liveCursor }"})
+        async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+            gql = GraphQLClient(http)
+            headers = {"Authorization": f"Bearer {(await login(gql, EDITOR))['accessToken']}"}
             await asyncio.sleep(1)
             rss_before = rss_kib(server.process.pid)
-            numbers = list(range(subscribers))
-            pipes, processes = [], []
-            context = multiprocessing.get_context("spawn")
-            for part in range(CLIENT_PROCESSES):
+            for part in range(processes):
                 mine, theirs = context.Pipe()
-                process = context.Process(
-                    target=client_process,
-                    args=(server.ws_url, numbers[part::CLIENT_PROCESSES], theirs),
+                variables = {
+                    n: {"filter": subscriber_filter(n) or None}
+                    for n in range(part, subscribers, processes)
+                }
+                child = context.Process(
+                    target=clients.run, args=(server.ws_url, variables, QUERY, theirs)
                 )
-                process.start()
+                child.start()
                 pipes.append(mine)
-                processes.append(process)
+                children.append(child)
             started = time.monotonic()
             for pipe in pipes:
-                await asyncio.to_thread(pipe.recv)
+                answer = await asyncio.to_thread(pipe.recv)
+                assert answer == "connected", answer
             connect_seconds = time.monotonic() - started
             await asyncio.sleep(3)
-            stats = (await http.get("/health/realtime")).json()
-            assert stats["subscribers"] == subscribers, stats
+            before = (await http.get("/health/realtime")).json()
+            assert before["subscribers"] == subscribers, before
             rss_idle = rss_kib(server.process.pid)
-            before = stats
-            approved_at: dict[str, float] = {}
-            async with sessions() as session:
-                slug_of = dict((await session.execute(text("SELECT id, slug FROM articles"))).all())
-            first_approval = time.time()
-            for number, article in enumerate(articles):
-                due = first_approval + number / rate
-                await asyncio.sleep(max(0.0, due - time.time()))
-                await approve_article(sessions, article)
-                approved_at[slug_of[article]] = time.time()
-            await asyncio.sleep(5)
-            after = (await http.get("/health/realtime")).json()
-            rss_after = rss_kib(server.process.pid)
+
+            profiler = start_profiler(profile, server.process.pid, subscribers)
+            meter = CpuMeter(
+                {
+                    "server": [server.process.pid],
+                    "clients": [child.pid for child in children if child.pid is not None],
+                    "approver": [os.getpid()],
+                }
+            )
+            sent, took = await approve_steadily(gql, headers, slugs, rate)
+            after = await settled(http)
+            cpu = meter.used()
+            stop_profiler(profiler)
         deliveries: dict[int, list[tuple[float, str]]] = {}
+        other: list[str] = []
         for pipe in pipes:
             pipe.send("report")
-            deliveries.update(await asyncio.to_thread(pipe.recv))
-        for process in processes:
-            process.join(timeout=60)
-        expected = await expected_deliveries(sessions, subscribers, set(approved_at))
+            reported = await asyncio.to_thread(pipe.recv)
+            deliveries.update(reported["deliveries"])
+            other.extend(reported["other"])
+        for child in children:
+            child.join(timeout=60)
+        expected = await expected_deliveries(sessions, subscribers, set(sent))
     finally:
+        for child in children:
+            if child.is_alive():
+                child.kill()
         server.stop()
         await engine.dispose()
 
-    latencies, lost, duplicates, last_at = [], 0, 0, first_approval
+    latencies, lost, duplicates, last_at = [], 0, 0, min(sent.values())
     for number in range(subscribers):
-        got = deliveries.get(number, [])
-        slugs = [slug for _, slug in got]
-        duplicates += len(slugs) - len(set(slugs))
-        lost += len(expected[number] - set(slugs))
+        got = [(at, slug) for at, slug in deliveries.get(number, []) if slug in sent]
+        received = [slug for _, slug in got]
+        duplicates += len(received) - len(set(received))
+        lost += len(expected[number] - set(received))
         for at, slug in got:
-            if slug in approved_at:
-                latencies.append(max(0.0, at - approved_at[slug]))
-                last_at = max(last_at, at)
+            latencies.append(max(0.0, at - sent[slug]))
+            last_at = max(last_at, at)
     latencies.sort()
     total = len(latencies)
-    events = len(articles)
+    events = len(slugs)
+    busy = cpu["server"] + cpu["clients"]
     return {
         "subscribers": subscribers,
         "connect_s": round(connect_seconds, 1),
@@ -270,12 +326,21 @@ async def run_once(url: str, subscribers: int, articles: list[int], rate: float)
         "p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
         "p99_ms": round(1000 * latencies[int(0.99 * (total - 1))], 1) if latencies else None,
         "max_ms": round(1000 * latencies[-1], 1) if latencies else None,
-        "deliveries_per_s": round(total / max(last_at - first_approval, 1e-9)),
+        "deliveries_per_s": round(total / max(last_at - min(sent.values()), 1e-9)),
+        "approval_ms": [round(1000 * statistics.median(took)), round(1000 * took[-1])],
         "lost": lost,
         "duplicates": duplicates,
+        "other_messages": other[:5],
+        "live_sql_per_event": round(
+            (after["liveSqlStatements"] - before["liveSqlStatements"]) / events, 2
+        ),
         "sql_per_event": round((after["sqlStatements"] - before["sqlStatements"]) / events, 2),
         "kib_per_idle_subscriber": round((rss_idle - rss_before) / subscribers, 1),
-        "rss_mib": [round(rss_before / 1024), round(rss_idle / 1024), round(rss_after / 1024)],
+        "rss_mib": [round(rss_before / 1024), round(rss_idle / 1024)],
+        "cpu_s": {name: round(cpu[name], 2) for name in ("server", "clients", "approver")},
+        "client_cpu_share": round(cpu["clients"] / busy, 3) if busy else None,
+        "machine_busy": round(cpu["machine_busy"] / cpu["machine_total"], 2),
+        "seconds": round(cpu["wall"], 1),
     }
 
 
@@ -287,17 +352,15 @@ async def expected_deliveries(
             await session.execute(
                 text(
                     "SELECT o.id, o.txid::text::bigint AS txid, o.kind, o.entity_type, "
-                    "o.entity_id, "
-                    "o.agency_id, o.region_codes, o.payload, o.created_at, a.slug AS article_slug, "
-                    "g.slug AS agency_slug FROM outbox o JOIN articles a ON a.id = o.entity_id "
+                    "o.entity_id, o.agency_id, o.region_codes, o.payload, o.created_at, "
+                    "a.slug AS article_slug, g.slug AS agency_slug "
+                    "FROM outbox o JOIN articles a ON a.id = o.entity_id "
                     "JOIN agencies g ON g.id = o.agency_id"
                 )
             )
         ).all()
     changes = [
-        (Change.from_row(row), row.article_slug, row.agency_slug)
-        for row in rows
-        if row.article_slug in slugs
+        (Change.from_row(row), row.article_slug) for row in rows if row.article_slug in slugs
     ]
     agency_ids = {row.agency_slug: row.agency_id for row in rows}
     expected: dict[int, set[str]] = {}
@@ -310,8 +373,57 @@ async def expected_deliveries(
             stage_code=given.get("stageCode"),
             tag_slug=given.get("tagSlug"),
         )
-        expected[number] = {slug for change, slug, _ in changes if wanted.matches(change)}
+        expected[number] = {slug for change, slug in changes if wanted.matches(change)}
     return expected
+
+
+# -- the whole benchmark ---------------------------------------------------------------------
+
+FIGURES = [
+    ("p50_ms", "p50 ms"),
+    ("p99_ms", "p99 ms"),
+    ("max_ms", "max ms"),
+    ("deliveries_per_s", "deliv/s"),
+    ("lost", "lost"),
+    ("duplicates", "dup"),
+    ("live_sql_per_event", "live SQL/ev"),
+    ("sql_per_event", "SQL/ev"),
+    ("kib_per_idle_subscriber", "KiB/sub"),
+    ("client_cpu_share", "client CPU"),
+    ("machine_busy", "machine busy"),
+]
+
+
+def medians(results: list[dict[str, Any]]) -> dict[str, Any]:
+    summary: dict[str, Any] = {"subscribers": results[0]["subscribers"], "runs": len(results)}
+    for key, _ in FIGURES:
+        values = [r[key] for r in results if r[key] is not None]
+        summary[key] = round(statistics.median(values), 3) if values else None
+    summary["lost"] = sum(r["lost"] for r in results)  # totals: every run must lose nothing
+    summary["duplicates"] = sum(r["duplicates"] for r in results)
+    for name in ("server", "clients"):
+        summary[f"{name}_cpu_per_s"] = round(
+            statistics.median(r["cpu_s"][name] / r["seconds"] for r in results), 2
+        )
+    return summary
+
+
+async def create_database(base: str, name: str) -> str:
+    admin = await asyncpg.connect(**asyncpg_arguments(base))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(base: str, name: str) -> None:
+    admin = await asyncpg.connect(**asyncpg_arguments(base))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 async def main() -> int:
@@ -321,6 +433,11 @@ async def main() -> int:
     parser.add_argument("--subscribers", default="1000,5000,10000")
     parser.add_argument("--events", type=int, default=60, help="articles approved per run")
     parser.add_argument("--rate", type=float, default=4.0, help="approvals per second")
+    parser.add_argument("--runs", type=int, default=3, help="runs per size (medians reported)")
+    parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument(
+        "--profile", type=Path, help="folder for py-spy profiles of the server while delivering"
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.subscribers.split(",")]
 
@@ -332,38 +449,42 @@ async def main() -> int:
         folder = new_shared_folder("hub-bench-")
         embedded = EmbeddedPostgres(folder)
         base = embedded.start()
-    results = []
+    summaries = []
     try:
         for count in counts:
             name = f"hub_bench_live_{os.getpid()}_{count}"
-            admin = await asyncpg.connect(**asyncpg_arguments(base))
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            await admin.close()
-            url = make_url(base).set(database=name).render_as_string(hide_password=False)
+            url = await create_database(base, name)
             try:
-                articles = await prepare_database(url, args.events)
-                result = await run_once(url, count, articles, args.rate)
-                results.append(result)
-                print(json.dumps(result), flush=True)
+                slugs = await prepare_database(url, args.events * args.runs)
+                results = []
+                for run in range(args.runs):
+                    mine = slugs[run * args.events : (run + 1) * args.events]
+                    result = await run_once(
+                        url, count, mine, args.rate, args.client_processes, args.profile
+                    )
+                    results.append(result)
+                    print(json.dumps(result), flush=True)
+                summaries.append(medians(results))
             finally:
-                admin = await asyncpg.connect(**asyncpg_arguments(base))
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                await admin.close()
+                await drop_database(base, name)
     finally:
         if embedded is not None:
             embedded.stop()
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
     print()
-    print("subscribers  p50 ms  p99 ms  max ms  deliveries/s  lost  dup  SQL/event  KiB/idle sub")
-    for r in results:
-        print(
-            f"{r['subscribers']:>11}  {r['p50_ms']:>6}  {r['p99_ms']:>6}  {r['max_ms']:>6}  "
-            f"{r['deliveries_per_s']:>12}  {r['lost']:>4}  {r['duplicates']:>3}  "
-            f"{r['sql_per_event']:>9}  {r['kib_per_idle_subscriber']:>12}"
-        )
-    return 0 if all(r["lost"] == 0 and r["duplicates"] == 0 for r in results) else 1
+    print(f"medians of {args.runs} runs; {args.events} approvals at {args.rate}/s each run")
+    header = ["subscribers", *(label for _, label in FIGURES), "server CPU/s", "clients CPU/s"]
+    print("  ".join(f"{h:>12}" for h in header))
+    for summary in summaries:
+        row = [
+            summary["subscribers"],
+            *(summary[key] for key, _ in FIGURES),
+            summary["server_cpu_per_s"],
+            summary["clients_cpu_per_s"],
+        ]
+        print("  ".join(f"{value!s:>12}" for value in row))
+    return 0 if all(s["lost"] == 0 and s["duplicates"] == 0 for s in summaries) else 1
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from hub.realtime.service import LiveService
 from hub.resolvers.auth import authenticate
 from hub.schema import build_schema
 from hub.schema.live import LiveGateway
-from hub.schema.subscription import ROOT_VALUES
+from hub.schema.subscription import LIVE_FIELDS
 from hub.settings import Settings
 
 logger = logging.getLogger("hub")
@@ -66,17 +66,17 @@ class HubGraphQL(GraphQL[Context, None]):
     ) -> Context:
         if self.sessions is None:
             raise RuntimeError("the application has not started (lifespan not run)")
-        viewer = ANONYMOUS
+        viewer, authorization = ANONYMOUS, None
         if isinstance(request, Request):
-            viewer = await authenticate(
-                self.sessions, self.settings, request.headers.get("authorization")
-            )
+            authorization = request.headers.get("authorization")
+            viewer = await authenticate(self.sessions, self.settings, authorization)
         return Context(
             settings=self.settings,
             sessions=self.sessions,
             request=request,
             response=response if isinstance(response, Response) else None,
             viewer=viewer,
+            authorization=authorization,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -111,14 +111,22 @@ def is_subscription(request: GraphQLRequestData) -> bool:
     return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
+LIVE = "hub_live"  # execution option marking the live service's statements
+
+
 class StatementCounter:
-    """Counts the SQL statements the application's engines send (``/health/realtime``)."""
+    """Counts the SQL statements the application's engine sends, and those of the live
+    service among them (``/health/realtime``)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.live = 0
 
-    def __call__(self, *_: Any) -> None:
+    def __call__(self, *arguments: Any) -> None:
         self.count += 1
+        context = arguments[4]
+        if context is not None and context.execution_options.get(LIVE):
+            self.live += 1
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -136,14 +144,15 @@ def create_app(settings: Settings) -> Starlette:
         for counted in (engine, stream_engine):
             event.listen(counted.sync_engine, "before_cursor_execute", statements)
         graphql.sessions = build_session_factory(engine)
+        live_sessions = build_session_factory(engine.execution_options(**{LIVE: True}))
         assert isinstance(graphql.schema, strawberry.Schema)
         gateway = LiveGateway(
-            graphql.schema, settings=settings, sessions=graphql.sessions, roots=ROOT_VALUES
+            graphql.schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS
         )
         live_service = LiveService(
             settings=settings,
             database_url=database_url,
-            sessions=build_session_factory(stream_engine),
+            sessions=build_session_factory(stream_engine.execution_options(**{LIVE: True})),
             gateway=gateway,
         )
         app.state.engine = engine
@@ -169,7 +178,13 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok", "database": "up"})
 
     async def realtime(request: Request) -> Response:
-        return JSONResponse({**request.app.state.live.stats(), "sqlStatements": statements.count})
+        return JSONResponse(
+            {
+                **request.app.state.live.stats(),
+                "sqlStatements": statements.count,
+                "liveSqlStatements": statements.live,
+            }
+        )
 
     live_page_html = files("hub").joinpath("static/live.html").read_text(encoding="utf-8")
 

@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from hub.realtime.direct import DirectWebSocketProtocol
+
     ensure_port_free(settings.host, settings.port)
     with open_database(settings) as database:
         if settings.auto_migrate:
@@ -132,6 +134,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             reload=args.reload,
             log_level=settings.log_level,
             timeout_graceful_shutdown=10,
+            # Live updates write ready frames (see hub.realtime.direct).
+            ws=DirectWebSocketProtocol,
             # Compression costs ~40 KB per idle WebSocket; subscriptions send small messages.
             ws_per_message_deflate=settings.ws_per_message_deflate,
             ws_max_size=WS_MAX_MESSAGE_BYTES,

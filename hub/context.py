@@ -108,6 +108,7 @@ class Context:
     request: Request | WebSocket | None = None
     response: Response | None = None
     viewer: Viewer = ANONYMOUS
+    authorization: str | None = None  # the credential ``viewer`` was authenticated from
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     loaders: Loaders = field(init=False)
     reads: SessionFactory = field(init=False)  # autocommit sessions for reads

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     live_allowed_origins: str = Field(
         default="", description="Comma-separated browser origins besides the server's own; `*`"
     )
+    live_gc_freeze_interval: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds between moving long-lived objects out of the garbage collector's "
+        "sight (short pauses with many connections); 0: leave the collector alone",
+    )
     ws_per_message_deflate: bool = Field(
         default=False, description="Offer WebSocket compression (costs ~40 KB per connection)"
     )

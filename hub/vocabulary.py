@@ -59,6 +59,7 @@ class OutboxKind(StrEnum):
     ARTICLE_CORRECTED = "article.corrected"
     ARTICLE_RETRACTED = "article.retracted"
     ARTICLE_SUBMITTED = "article.submitted"
+    ARTICLE_REJECTED = "article.rejected"
     EVENT_CHANGED = "event.changed"
 
 

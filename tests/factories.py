@@ -1,13 +1,17 @@
-"""Scenario builders: accounts with roles, logins, API keys, articles in a given status, and
-agencies, tags, people and published articles written straight into a test's database."""
+"""Scenario builders: agencies, events, accounts with roles, logins, API keys, articles in
+a given status (with regions, stages, tags), an editor's desk acting through the API, and
+published articles with their edges written straight into a test's database (read tests)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -31,6 +35,9 @@ from hub.db.models import (
 from hub.settings import Environment, Settings
 from hub.vocabulary import ApiKeyScope, ArticleStatus, MemberRole
 from tests.helpers import GraphQLClient
+
+Sessions = async_sessionmaker[AsyncSession]
+_numbers = itertools.count(1)
 
 PASSWORD = "kata sandi yang panjang"
 
@@ -59,6 +66,49 @@ def settings_for(database_url: str, data_dir: Path) -> Settings:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def ensure_agency(
+    sessions: Sessions,
+    *,
+    slug: str,
+    type_code: str = "diskominfo_provinsi",
+    region_code: str = "64",
+) -> int:
+    """The agency with this slug, created when missing; returns its id."""
+    return await _find_or_add(
+        sessions,
+        Agency(
+            slug=slug,
+            name=slug.replace("-", " ").title(),
+            type_code=type_code,
+            region_code=region_code,
+        ),
+    )
+
+
+async def ensure_event(sessions: Sessions, *, slug: str, region_code: str = "64") -> int:
+    """The event with this slug, created when missing; returns its id."""
+    return await _find_or_add(
+        sessions,
+        Event(
+            slug=slug,
+            title=slug.replace("-", " ").title(),
+            region_code=region_code,
+            starts_at=func.now(),
+        ),
+    )
+
+
+async def _find_or_add(sessions: Sessions, row: Agency | Event) -> int:
+    model = type(row)
+    async with sessions() as session, session.begin():
+        found = await session.scalar(select(model.id).where(model.slug == row.slug))
+        if found is not None:
+            return found
+        session.add(row)
+        await session.flush()
+        return row.id
 
 
 async def agency_id(sessions: async_sessionmaker[AsyncSession], slug: str) -> int:
@@ -133,14 +183,20 @@ async def set_provincial_review(
 
 
 async def add_article(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     *,
     agency_slug: str,
-    slug: str,
-    status: ArticleStatus,
+    status: ArticleStatus = ArticleStatus.SUBMITTED,
+    slug: str | None = None,
     author_email: str | None = None,
+    regions: Sequence[str] = (),
+    stages: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    event_id: int | None = None,
+    body: str | None = None,
 ) -> int:
-    """An article already in ``status`` (with the transitions that led there)."""
+    """An article already in ``status`` (with the transitions that led there, no outbox
+    rows) covering ``regions``, tagged with ``stages`` and ``tags`` (created when missing)."""
     path = {
         ArticleStatus.DRAFT: [ArticleStatus.DRAFT],
         ArticleStatus.SUBMITTED: [ArticleStatus.DRAFT, ArticleStatus.SUBMITTED],
@@ -162,6 +218,7 @@ async def add_article(
         ],
     }[status]
     published = status in (ArticleStatus.APPROVED, ArticleStatus.RETRACTED)
+    slug = slug or f"berita-uji-{next(_numbers)}"
     async with sessions() as session, session.begin():
         author = (
             await session.scalar(select(Account.id).where(Account.email == author_email))
@@ -171,13 +228,15 @@ async def add_article(
         article = Article(
             slug=slug,
             title=slug.replace("-", " ").title(),
-            body=f"<p>{slug}</p>",
+            body=body or f"<p>{slug}</p>",
             source_agency_id=await session.scalar(
                 select(Agency.id).where(Agency.slug == agency_slug)
             ),
+            event_id=event_id,
             status=status.value,
             version=len(path),
             author_id=author,
+            submitted_at=func.now() if ArticleStatus.SUBMITTED in path else None,
             published_at=func.now() if published else None,
             retraction_reason="Sumber keliru" if status is ArticleStatus.RETRACTED else None,
         )
@@ -195,10 +254,118 @@ async def add_article(
             )
             for index, step in enumerate(path)
         )
+        await _link(session, article.id, regions=regions, stages=stages, tags=tags)
         return article.id
 
 
-_numbers = itertools.count(1)
+async def _link(
+    session: AsyncSession,
+    article_id: int,
+    *,
+    regions: Sequence[str],
+    stages: Sequence[str],
+    tags: Sequence[str],
+) -> None:
+    if regions:
+        await session.execute(
+            insert(article_regions),
+            [{"article_id": article_id, "region_code": code} for code in regions],
+        )
+    if stages:
+        await session.execute(
+            insert(article_election_stages),
+            [{"article_id": article_id, "stage_code": code} for code in stages],
+        )
+    for tag_slug in tags:
+        tag_id = await session.scalar(select(Tag.id).where(Tag.slug == tag_slug))
+        if tag_id is None:
+            tag = Tag(slug=tag_slug, label=tag_slug.replace("-", " ").title())
+            session.add(tag)
+            await session.flush()
+            tag_id = tag.id
+        await session.execute(insert(article_tags).values(article_id=article_id, tag_id=tag_id))
+
+
+WORKFLOW_ACTION = """
+mutation ($input: %(input)s!) { %(name)s(input: $input) { errors { field code message } } }
+"""
+
+
+class Desk:
+    """An editor working through the API (``gql`` may point at any server): approves,
+    rejects, corrects and retracts articles named by id, at their current version."""
+
+    def __init__(self, gql: GraphQLClient, sessions: Sessions, headers: dict[str, str]) -> None:
+        self.gql = gql
+        self.sessions = sessions
+        self.headers = headers
+
+    @classmethod
+    async def open(
+        cls,
+        gql: GraphQLClient,
+        sessions: Sessions,
+        settings: Settings,
+        *,
+        agencies: Sequence[str],
+        email: str | None = None,
+    ) -> Desk:
+        """A new editor of ``agencies``, logged in through ``gql``."""
+        email = email or f"redaktur{next(_numbers)}@hub.test"
+        await add_account(
+            sessions, settings, email, roles=dict.fromkeys(agencies, MemberRole.EDITOR)
+        )
+        return cls(gql, sessions, await headers_for(gql, email))
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def at(
+        cls,
+        url: str,
+        sessions: Sessions,
+        settings: Settings,
+        *,
+        agencies: Sequence[str],
+        email: str | None = None,
+    ) -> AsyncIterator[Desk]:
+        """A new editor of ``agencies`` working against the server at ``url`` over HTTP."""
+        async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+            yield await cls.open(
+                GraphQLClient(http), sessions, settings, agencies=agencies, email=email
+            )
+
+    async def approve(self, article_id: int) -> None:
+        await self._act("approveArticle", "ArticleActionInput", article_id)
+
+    async def reject(self, article_id: int, reason: str = "Data belum lengkap") -> None:
+        await self._act("rejectArticle", "ArticleReasonInput", article_id, reason=reason)
+
+    async def retract(self, article_id: int, reason: str = "Sumber keliru") -> None:
+        await self._act("retractArticle", "ArticleReasonInput", article_id, reason=reason)
+
+    async def correct(self, article_id: int, note: str = "Nama narasumber diperbaiki") -> None:
+        await self._act("correctArticle", "CorrectArticleInput", article_id, note=note)
+
+    async def submit(self, article_id: int) -> None:
+        await self._act("submitArticle", "ArticleActionInput", article_id)
+
+    async def _act(self, name: str, input_type: str, article_id: int, **extra: str) -> None:
+        async with self.sessions() as session:
+            article = await session.get(Article, article_id)
+            assert article is not None, article_id
+            target = {"slug": article.slug, "version": article.version}
+        data = await self.gql(
+            WORKFLOW_ACTION % {"input": input_type, "name": name},
+            {"input": {**target, **extra}},
+            headers=self.headers,
+        )
+        assert data[name]["errors"] == [], data[name]["errors"]
+
+
+OpenDesk = Callable[..., Awaitable[Desk]]
+"""``await open_desk(url, *agency_slugs)`` (a fixture of the live tests)."""
+
+
 BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
 

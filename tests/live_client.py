@@ -42,7 +42,7 @@ class LiveClient:
     async def send(self, message: dict[str, Any]) -> None:
         await self.websocket.send(json.dumps(message))
 
-    async def receive(self, within: float = 10) -> dict[str, Any]:
+    async def receive(self, within: float = 30) -> dict[str, Any]:
         """The next message other than keep-alives (pings are answered)."""
         while True:
             message: dict[str, Any] = json.loads(
@@ -74,7 +74,7 @@ class LiveClient:
     ) -> None:
         await self.subscribe(operation_id, ARTICLES, {"filter": filter_ or None, "after": after})
 
-    async def events(self, count: int, within: float = 10) -> list[dict[str, Any]]:
+    async def events(self, count: int, within: float = 30) -> list[dict[str, Any]]:
         """The next ``count`` results (``payload.data`` root field values)."""
         found = []
         while len(found) < count:

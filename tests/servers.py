@@ -10,11 +10,13 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import uvicorn
 
 from hub.app import create_app
+from hub.realtime.direct import DirectWebSocketProtocol
 from hub.settings import Settings
 from tests.helpers import free_port
 
@@ -22,8 +24,10 @@ HUB = [sys.executable, "-m", "hub"]
 
 
 @contextlib.asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[str]:
-    """Serve the app on a free port in this event loop; yields ``127.0.0.1:<port>``."""
+async def serving(settings: Settings, *, ws: Any = DirectWebSocketProtocol) -> AsyncIterator[str]:
+    """Serve the app on a free port in this event loop, with the WebSocket protocol of
+    ``hub serve`` (or ``ws``: e.g. ``"websockets-sansio"``, plain ASGI); yields
+    ``127.0.0.1:<port>``."""
     port = free_port()
     config = uvicorn.Config(
         create_app(settings),
@@ -31,6 +35,7 @@ async def serving(settings: Settings) -> AsyncIterator[str]:
         port=port,
         lifespan="on",
         log_level="warning",
+        ws=ws,
         ws_per_message_deflate=False,
     )
     server = uvicorn.Server(config)
@@ -46,9 +51,17 @@ async def serving(settings: Settings) -> AsyncIterator[str]:
         await task
 
 
+CHEAP_PASSWORD_HASHES = {  # logins are not what these tests measure
+    "HUB_ARGON2_TIME_COST": "1",
+    "HUB_ARGON2_MEMORY_KIB": "1024",
+    "HUB_ARGON2_PARALLELISM": "1",
+}
+
+
 def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a server process: no inherited ``HUB_*``, then ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    return {**env, **extra}
+    return {**env, **CHEAP_PASSWORD_HASHES, **extra}
 
 
 class ServerProcess:

@@ -7,6 +7,8 @@ pair once — in one gateway call, so the rows' data is loaded once per batch wh
 number of subscribers — and offers the payloads to the matching subscribers in order.
 Rendering that fails unexpectedly (e.g. the database restarted) is retried without moving
 on, so nothing is skipped; reading that fails is retried from the same position.
+Subscribers that need a login pass each delivery through their authorization check, in a
+task of their own, so a check never holds up the fan-out to everybody else.
 
 A subscriber joining with a cursor behind the broker replays the gap from the outbox
 (``_replay``) while live payloads past its target wait in its pending list; then it goes
@@ -23,13 +25,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from hub.db.repositories import outbox
 from hub.db.session import SessionFactory
+from hub.errors import HubError
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
+from hub.realtime.frames import Rendered
 from hub.realtime.gateway import Gateway, RenderFailed
 from hub.realtime.listener import Listener
 from hub.realtime.registry import Registry
@@ -47,10 +52,9 @@ READ_RETRY_LONGEST = 5.0
 DATABASE_ERRORS = (OSError, TimeoutError, DBAPIError, InterfaceError, OperationalError)
 
 Job = tuple[Hashable, Change]
-INTERNAL_ERROR = {"message": "Internal server error", "extensions": {"code": "INTERNAL"}}
-FORBIDDEN = {
-    "message": "No longer authorized for this subscription",
-    "extensions": {"code": "FORBIDDEN"},
+INTERNAL_ERROR: dict[str, Any] = {
+    "message": "Internal server error",
+    "extensions": {"code": "INTERNAL"},
 }
 
 
@@ -90,9 +94,10 @@ class Broker:
         self._wake = asyncio.Event()
         self._awaited: dict[int, float] = {}  # notified ids not read yet -> when notified
         self._recent: OrderedDict[int, None] = OrderedDict()  # ids read lately
-        self._cache: OrderedDict[tuple[Hashable, Position], str] = OrderedDict()
+        self._cache: OrderedDict[tuple[Hashable, Position], Rendered] = OrderedDict()
         self._tasks: set[asyncio.Task[None]] = set()
         self._replays: set[asyncio.Task[None]] = set()
+        self._gates: set[asyncio.Task[None]] = set()
         self.started = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -107,9 +112,10 @@ class Broker:
         self.started = True
 
     async def stop(self) -> None:
-        for task in (*self._tasks, *self._replays):
+        tasks = (*self._tasks, *self._replays, *self._gates)
+        for task in tasks:
             task.cancel()
-        for task in (*self._tasks, *self._replays):
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.started = False
@@ -211,37 +217,72 @@ class Broker:
         payloads = await self._render(list(jobs.values()))
         for change, subscribers in matched:
             for subscriber in subscribers:
-                if subscriber.authorize is not None and not await self._authorized(subscriber):
-                    continue
                 self._offer(
                     subscriber, change.position, payloads[subscriber.selection, change.position]
                 )
         self.position = changes[-1].position
         self.stats.changes_read += len(changes)
 
-    def _offer(self, subscriber: Subscriber, position: Position, payload: str) -> None:
+    def _offer(self, subscriber: Subscriber, position: Position, payload: Rendered) -> None:
         if not subscriber.active:
             return
         if subscriber.live:
             if position > subscriber.position:
                 subscriber.position = position
-                self.stats.deliveries += 1
-                subscriber.sink.deliver(subscriber, payload)
+                self._deliver(subscriber, payload)
         elif position > subscriber.target and subscriber.pending is not None:
             subscriber.pending.append((position, payload))
             if len(subscriber.pending) > self.settings.live_queue_size:
                 subscriber.sink.fall_behind()
 
-    async def _authorized(self, subscriber: Subscriber) -> bool:
-        assert subscriber.authorize is not None
-        if await subscriber.authorize():
-            return True
-        self.leave(subscriber)
-        subscriber.sink.end(subscriber, [FORBIDDEN])
-        return False
+    def _deliver(self, subscriber: Subscriber, payload: Rendered) -> None:
+        """Hand a payload over; one that needs an authorization check waits in its gate."""
+        self.stats.deliveries += 1
+        if subscriber.authorize is None:
+            subscriber.sink.deliver(subscriber, payload)
+        elif subscriber.gate is None:
+            subscriber.gate = [payload]
+            self._spawn(self._pass_gate(subscriber), self._gates)
+        else:
+            subscriber.gate.append(payload)
+            if len(subscriber.gate) > self.settings.live_queue_size:
+                subscriber.sink.fall_behind()
 
-    async def _render(self, jobs: Sequence[Job]) -> dict[tuple[Hashable, Position], str]:
-        found: dict[tuple[Hashable, Position], str] = {}
+    async def _pass_gate(self, subscriber: Subscriber) -> None:
+        """Check, then deliver what waited meanwhile, until nothing waits (one task per
+        subscriber at most, so deliveries keep their order; the fan-out never waits)."""
+        try:
+            while subscriber.active and subscriber.gate:
+                if not await self._permitted(subscriber):
+                    return
+                waiting, subscriber.gate = subscriber.gate, []
+                for payload in waiting:
+                    if subscriber.active:
+                        subscriber.sink.deliver(subscriber, payload)
+        finally:
+            subscriber.gate = None
+
+    async def _permitted(self, subscriber: Subscriber) -> bool:
+        """Run the subscriber's authorization check; when it fails, end the subscription."""
+        if subscriber.authorize is None:
+            return True
+        try:
+            await subscriber.authorize()
+        except HubError as error:
+            self._end(subscriber, {"message": error.message, "extensions": {"code": error.code}})
+            return False
+        except Exception:
+            logger.exception("authorization check for %r failed", subscriber)
+            self._end(subscriber, INTERNAL_ERROR)
+            return False
+        return subscriber.active
+
+    def _end(self, subscriber: Subscriber, error: dict[str, Any]) -> None:
+        self.leave(subscriber)
+        subscriber.sink.end(subscriber, [error])
+
+    async def _render(self, jobs: Sequence[Job]) -> dict[tuple[Hashable, Position], Rendered]:
+        found: dict[tuple[Hashable, Position], Rendered] = {}
         missing: list[Job] = []
         for selection, change in jobs:
             key = (selection, change.position)
@@ -279,8 +320,7 @@ class Broker:
             raise
         except Exception:
             logger.exception("replay for %r failed", subscriber)
-            self.leave(subscriber)
-            subscriber.sink.end(subscriber, [INTERNAL_ERROR])
+            self._end(subscriber, INTERNAL_ERROR)
             return
         if not subscriber.active:
             return
@@ -305,9 +345,7 @@ class Broker:
             payloads = await self._render([(subscriber.selection, change) for change in wanted])
             for change in wanted:
                 await subscriber.sink.writable()
-                if not subscriber.active:
-                    return
-                if subscriber.authorize is not None and not await self._authorized(subscriber):
+                if not subscriber.active or not await self._permitted(subscriber):
                     return
                 subscriber.position = change.position
                 self.stats.deliveries += 1

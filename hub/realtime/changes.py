@@ -1,4 +1,4 @@
-"""A committed outbox row as the broker sees it, and the stream it belongs to."""
+"""A committed outbox row as the broker sees it, and the streams it feeds."""
 
 from __future__ import annotations
 
@@ -12,18 +12,23 @@ from hub.vocabulary import OutboxKind
 
 
 class Stream(StrEnum):
-    """What a subscription follows; each outbox kind feeds at most one stream."""
+    """What a subscription follows: published articles, the review queue, events."""
 
     ARTICLES = "articles"
+    REVIEW = "review"
     EVENTS = "events"
 
 
-STREAM_OF_KIND: dict[str, Stream] = {
-    OutboxKind.ARTICLE_APPROVED.value: Stream.ARTICLES,
-    OutboxKind.ARTICLE_CORRECTED.value: Stream.ARTICLES,
-    OutboxKind.ARTICLE_RETRACTED.value: Stream.ARTICLES,
-    OutboxKind.EVENT_CHANGED.value: Stream.EVENTS,
+STREAMS_OF_KIND: dict[str, tuple[Stream, ...]] = {
+    OutboxKind.ARTICLE_APPROVED.value: (Stream.ARTICLES, Stream.REVIEW),
+    OutboxKind.ARTICLE_CORRECTED.value: (Stream.ARTICLES,),
+    OutboxKind.ARTICLE_RETRACTED.value: (Stream.ARTICLES,),
+    OutboxKind.ARTICLE_SUBMITTED.value: (Stream.REVIEW,),
+    OutboxKind.ARTICLE_REJECTED.value: (Stream.REVIEW,),
+    OutboxKind.EVENT_CHANGED.value: (Stream.EVENTS,),
 }
+"""An approval is published and leaves the review queue; a submission enters the queue, a
+rejection leaves it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +43,8 @@ class Change:
     created_at: datetime
 
     @property
-    def stream(self) -> Stream | None:
-        return STREAM_OF_KIND.get(self.kind)
+    def streams(self) -> tuple[Stream, ...]:
+        return STREAMS_OF_KIND.get(self.kind, ())
 
     @classmethod
     def from_row(cls, row: Any) -> Change:

@@ -1,21 +1,31 @@
-"""One WebSocket connection's outgoing side: a bounded queue drained by a short-lived task.
+"""One WebSocket connection's outgoing side: a bounded queue, written out in batches.
 
-``deliver`` appends a message and, when the connection has no flusher running, starts one
-that sends until the queue is empty and then exits: an idle connection holds no task and
-no queue. A queue at its limit means the client reads slower than changes arrive; the
-connection is then closed with 1013 (try again later) and a reason, and the client resumes
-from the last cursor it received. Closing clears what was queued (the client never saw
-it) and sends the close frame next.
+With a :class:`~hub.realtime.direct.FrameChannel` (``hub serve``), messages are ready
+frames: a connection with frames queued joins the process's :class:`PendingWrites`, which
+at the end of the event-loop turn writes each such connection's frames in one write,
+straight to the transport — no task, no ASGI message, no await per message. Without a
+channel (another ASGI server), a short-lived task sends the queued messages one ASGI
+message at a time and exits when the queue is empty. Either way an idle connection holds
+no task and no queue.
+
+The queue is what the transport cannot take yet: at its limit, the client reads slower
+than changes arrive, and the connection is closed with 1013 (try again later) and a
+reason; the client resumes from the last cursor it received. Closing goes through ASGI
+(``websocket.close``) after the messages still queued when ``after_queued``, otherwise
+right after the message in flight (the client never saw the rest).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from hub.realtime.direct import FrameChannel
+from hub.realtime.frames import Rendered, text_frame
 from hub.realtime.subscriber import Subscriber
 
 TRANSPORT_WS = "graphql-transport-ws"
@@ -26,24 +36,63 @@ SERVICE_RESTART = (1012, "server restart: reconnect and resume from your last cu
 
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 CloseFrame = tuple[int, str]
+Outgoing = bytes | str | CloseFrame  # a frame (with a channel), a text message, the close
+
+MAX_CLOSE_REASON_BYTES = 123  # what fits in a close frame besides the code
+WRITE_SLICE = 250  # connections written between two looks at other I/O
+
+
+def close_reason(text: str) -> str:
+    """``text`` shortened to fit a close frame (cut at a character boundary)."""
+    encoded = text.encode()
+    if len(encoded) <= MAX_CLOSE_REASON_BYTES:
+        return text
+    return encoded[: MAX_CLOSE_REASON_BYTES - 3].decode(errors="ignore") + "..."
+
+
+class PendingWrites:
+    """Connections with frames queued; written at the end of the event-loop turn by one
+    callback (one ``call_soon`` per turn, not per connection), ``WRITE_SLICE`` connections
+    at a time: between slices the loop handles I/O (the database answering the next
+    change's reads, an approval in progress), so a large fan-out does not hold them up."""
+
+    def __init__(self) -> None:
+        self._connections: deque[LiveConnection] = deque()
+
+    def add(self, connection: LiveConnection) -> None:
+        if not self._connections:
+            asyncio.get_running_loop().call_soon(self._write)
+        self._connections.append(connection)
+
+    def _write(self) -> None:
+        connections = self._connections
+        for _ in range(min(WRITE_SLICE, len(connections))):
+            connections.popleft().write_frames()
+        if connections:
+            asyncio.get_running_loop().call_soon(self._write)
 
 
 class LiveConnection:
     __slots__ = (
         "__weakref__",
+        "authorization",
+        "channel",
         "closing",
         "drained",
         "flusher",
         "heard",
-        "init_payload",
         "initialised",
+        "keep_alive_at",
         "limit",
+        "next_kind",
         "on_close",
         "ping_outstanding",
         "protocol",
         "queue",
         "send",
         "subscriptions",
+        "write_scheduled",
+        "writes",
     )
 
     def __init__(
@@ -53,27 +102,37 @@ class LiveConnection:
         protocol: str,
         limit: int,
         on_close: Callable[[LiveConnection], None],
+        channel: FrameChannel | None = None,
+        writes: PendingWrites | None = None,
+        keep_alive_interval: float = 0.0,
     ) -> None:
         self.send = send
         self.protocol = protocol
+        self.next_kind = "next" if protocol == TRANSPORT_WS else "data"
         self.limit = limit
         self.on_close = on_close
+        self.channel = channel
+        self.writes = writes or PendingWrites()
+        if channel is not None:
+            channel.on_writable = self._writable_again
         self.subscriptions: dict[str, Subscriber] = {}
-        self.queue: deque[str | CloseFrame] | None = None
+        self.queue: deque[Outgoing] | None = None
         self.flusher: asyncio.Task[None] | None = None
+        self.write_scheduled = False
         self.drained: asyncio.Event | None = None
         self.closing = False
         self.initialised = False
-        self.init_payload: dict[str, Any] = {}
+        self.authorization: str | None = None  # the credential of connection_init
         self.heard = True
         self.ping_outstanding = False
+        self.keep_alive_at = time.monotonic() + keep_alive_interval
 
     # -- the Sink side (called by the broker) ------------------------------------------------
 
-    def deliver(self, subscriber: Subscriber, payload: str) -> bool:
-        kind = "next" if self.protocol == TRANSPORT_WS else "data"
-        operation_id = json.dumps(subscriber.operation_id)
-        return self.push(f'{{"id":{operation_id},"type":"{kind}","payload":{payload}}}')
+    def deliver(self, subscriber: Subscriber, rendered: Rendered) -> bool:
+        if self.channel is not None:
+            return self._push(rendered.frame(subscriber.prefix))
+        return self._push(rendered.text(subscriber.prefix))
 
     def end(self, subscriber: Subscriber, errors: list[dict[str, Any]]) -> None:
         if self.subscriptions.get(subscriber.operation_id) is subscriber:
@@ -93,9 +152,14 @@ class LiveConnection:
     # -- sending -----------------------------------------------------------------------------
 
     def send_json(self, message: dict[str, Any]) -> bool:
-        return self.push(json.dumps(message, separators=(",", ":")))
+        return self.send_text(json.dumps(message, separators=(",", ":")))
 
-    def push(self, message: str) -> bool:
+    def send_text(self, text: str) -> bool:
+        if self.channel is not None:
+            return self._push(text_frame(text.encode()))
+        return self._push(text)
+
+    def _push(self, message: bytes | str) -> bool:
         if self.closing:
             return False
         queue = self.queue
@@ -105,17 +169,45 @@ class LiveConnection:
             self.fall_behind()
             return False
         queue.append(message)
-        if self.flusher is None:
-            self.flusher = asyncio.get_running_loop().create_task(self._flush())
+        if self.flusher is None and not self.write_scheduled:
+            self._schedule()
         return True
 
-    def close(self, code: int, reason: str) -> None:
-        """Stop all subscriptions and send a close frame after the message in flight."""
+    def _schedule(self) -> None:
+        channel = self.channel
+        if channel is None:
+            self.flusher = asyncio.get_running_loop().create_task(self._flush())
+        elif channel.writable:  # else the channel calls back once the transport drained
+            self.write_scheduled = True
+            self.writes.add(self)
+
+    def write_frames(self) -> None:
+        """Everything queued this turn, in one write (direct mode, not closing)."""
+        self.write_scheduled = False
+        queue, channel = self.queue, self.channel
+        if self.flusher is not None or not queue or channel is None or not channel.writable:
+            return
+        channel.write(b"".join(queue) if len(queue) > 1 else queue[0])  # type: ignore[arg-type]
+        self.queue = None
+        if self.drained is not None:
+            self.drained.set()
+
+    def _writable_again(self) -> None:
+        if self.queue and self.flusher is None and not self.write_scheduled:
+            self._schedule()
+
+    def close(self, code: int, reason: str, *, after_queued: bool = False) -> None:
+        """Stop all subscriptions and send a close frame after the message in flight (or,
+        ``after_queued``, after every message queued so far)."""
         if self.closing:
             return
         self.closing = True
         self.on_close(self)
-        self.queue = deque([(code, reason)])
+        frame = (code, close_reason(reason))
+        if after_queued and self.queue:
+            self.queue.append(frame)
+        else:
+            self.queue = deque([frame])
         if self.drained is not None:
             self.drained.set()
         if self.flusher is None:
@@ -145,7 +237,11 @@ class LiveConnection:
                     await self.send({"type": "websocket.close", "code": code, "reason": reason})
                     self.queue = None
                     return
-                await self.send({"type": "websocket.send", "text": item})
+                if isinstance(item, bytes):
+                    assert self.channel is not None  # frames are queued for a channel only
+                    self.channel.write(item)
+                else:
+                    await self.send({"type": "websocket.send", "text": item})
                 if self.drained is not None and len(self.queue or ()) < self.limit // 2:
                     self.drained.set()
         except (OSError, RuntimeError):
@@ -157,16 +253,21 @@ class LiveConnection:
 
     # -- keep-alive --------------------------------------------------------------------------
 
-    def keep_alive(self) -> None:
-        """Called periodically: ping (or ``ka``); close when the last ping went unanswered."""
-        if self.closing or not self.initialised:
+    def keep_alive(self, now: float, interval: float) -> None:
+        """Called often: when due, ping (or ``ka``); close when the last ping went
+        unanswered. Each connection is due ``interval`` after it opened, then every
+        ``interval``: pings are spread over time rather than sent to all at once."""
+        if now < self.keep_alive_at or self.closing:
+            return
+        self.keep_alive_at = now + interval
+        if not self.initialised:
             return
         if self.protocol == LEGACY_WS:
-            self.push('{"type":"ka"}')
+            self.send_text('{"type":"ka"}')
             return
         if self.ping_outstanding and not self.heard:
             self.close(1011, "keep-alive timeout: no pong received")
             return
         self.ping_outstanding = True
         self.heard = False
-        self.push('{"type":"ping"}')
+        self.send_text('{"type":"ping"}')

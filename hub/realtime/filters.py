@@ -7,7 +7,8 @@ a change up under its keys and checks the remaining conditions of each group fou
 
 Article filters match the fields the outbox payload carries: the region codes (already
 expanded with their parent provinces, so a province matches its regencies), the agency,
-its type, election stages, tags and the event.
+its type, election stages, tags and the event. ``matches`` also checks that the change
+feeds the filter's stream, so a replay can test every row of the outbox with it.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class ArticleFilter:
     def matches(self, change: Change) -> bool:
         payload = change.payload
         return (
-            (self.region_code is None or self.region_code in change.region_codes)
+            Stream.ARTICLES in change.streams
+            and (self.region_code is None or self.region_code in change.region_codes)
             and (self.agency_id is None or self.agency_id == change.agency_id)
             and (self.agency_type is None or self.agency_type == payload.get("agency_type"))
             and (self.stage_code is None or self.stage_code in payload.get("stage_codes", ()))
@@ -83,18 +85,40 @@ class EventFilter:
         return Stream.EVENTS
 
     def matches(self, change: Change) -> bool:
-        return change.entity_id == self.event_id
+        return Stream.EVENTS in change.streams and change.entity_id == self.event_id
 
     def index_key(self) -> IndexKey:
         return ("event", self.event_id)
 
 
-def change_keys(change: Change) -> Iterator[IndexKey]:
-    """Every index key under which a filter matching ``change`` can be registered."""
+@dataclass(frozen=True, slots=True)
+class ReviewFilter:
+    """The review queue of one agency: its submissions, and their approval or rejection."""
+
+    agency_id: int
+
+    @property
+    def stream(self) -> Stream:
+        return Stream.REVIEW
+
+    def matches(self, change: Change) -> bool:
+        return Stream.REVIEW in change.streams and change.agency_id == self.agency_id
+
+    def index_key(self) -> IndexKey:
+        return ("agency", self.agency_id)
+
+
+def change_keys(change: Change, stream: Stream) -> Iterator[IndexKey]:
+    """Every index key under which a filter of ``stream`` matching ``change`` can be
+    registered."""
     yield CATCH_ALL
     payload = change.payload
-    if change.stream is Stream.EVENTS:
+    if stream is Stream.EVENTS:
         yield ("event", change.entity_id)
+        return
+    if stream is Stream.REVIEW:
+        if change.agency_id is not None:
+            yield ("agency", change.agency_id)
         return
     if payload.get("event_id") is not None:
         yield ("event", payload["event_id"])

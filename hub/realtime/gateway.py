@@ -1,8 +1,10 @@
 """What the transport needs from the GraphQL layer, without importing it.
 
-The schema layer implements :class:`Gateway`: ``prepare`` parses, validates and (for a
-subscription) runs the root field's resolver, which returns a :class:`StreamRequest`;
-``render`` executes a subscription's selection for changes, once per distinct selection.
+The schema layer implements :class:`Gateway`: ``authenticate`` checks the credential a
+connection presents in ``connection_init``; ``prepare`` parses, validates and (for a
+subscription) runs the root field's resolver as the connection's viewer (authenticated
+again from that credential), which returns a :class:`StreamRequest`; ``render`` executes
+a subscription's selection for changes, once per distinct selection.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from typing import Any, Protocol
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
 from hub.realtime.filters import Filter
+from hub.realtime.frames import Rendered
+from hub.realtime.subscriber import Authorize
 
 
 @dataclass(frozen=True, slots=True)
 class StreamRequest:
     """What a subscription resolver asks for: changes matching ``filter`` after ``after``
-    (``None``: from now on). Served by the broker, not iterated."""
+    (``None``: from now on), each delivery re-checked by ``authorize`` when given. Served
+    by the broker, not iterated."""
 
     filter: Filter
     after: Position | None
+    authorize: Authorize | None = None
 
     def __aiter__(self) -> AsyncIterator[Any]:
         raise RuntimeError("live streams are served over WebSocket at /graphql")
@@ -53,13 +59,17 @@ class RenderFailed(Exception):
 
 
 class Gateway(Protocol):
+    async def authenticate(self, authorization: str | None) -> Rejected | None:
+        """``None`` when the credential (``Bearer ...``; ``None``: anonymous) is good."""
+        ...
+
     async def prepare(
-        self, payload: Mapping[str, Any], init_payload: Mapping[str, Any]
+        self, payload: Mapping[str, Any], authorization: str | None
     ) -> Rejected | SingleResult | LiveStart: ...
 
     async def render(
         self, jobs: Sequence[tuple[Hashable, Change]], *, tolerate_errors: bool
-    ) -> dict[tuple[Hashable, Position], str]:
+    ) -> dict[tuple[Hashable, Position], Rendered]:
         """One serialized ``{data, errors}`` per job. Unexpected errors raise
         :class:`RenderFailed` unless ``tolerate_errors`` (then they are masked)."""
         ...

@@ -7,6 +7,13 @@ in graphql-ws) is prepared by the gateway: request errors come back as an ``erro
 message, queries and mutations as one result, subscriptions join the broker. Malformed
 messages close with 4400, a subscribe before init with 4401, a duplicate operation id
 with 4409, a second init with 4429.
+
+``connection_init`` may carry credentials, ``{"authorization": "Bearer <access token or API
+key>"}`` (``Authorization`` also accepted): bad, expired or revoked ones close the socket
+with 4403 (Forbidden) and the reason, before anything else happens; none at all is the
+anonymous viewer (public streams). The connection remembers the credential: every later
+operation is authenticated from it again, and login-only streams re-check it at each
+delivery.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hub.realtime.connection import LEGACY_WS, TRANSPORT_WS, LiveConnection
+from hub.realtime.direct import EXTENSION, FrameChannel
+from hub.realtime.frames import message_prefix
 from hub.realtime.gateway import LiveStart, Rejected, SingleResult
 from hub.realtime.subscriber import Subscriber
 
@@ -28,6 +37,7 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 BAD_MESSAGE = 4400
+FORBIDDEN = 4403
 
 
 def choose_subprotocol(offered: list[str]) -> str | None:
@@ -69,8 +79,15 @@ class LiveEndpoint:
             )
             return
         await send({"type": "websocket.accept", "subprotocol": protocol})
+        channel = scope.get("extensions", {}).get(EXTENSION)
         connection = LiveConnection(
-            send=send, protocol=protocol, limit=settings.live_queue_size, on_close=service.release
+            send=send,
+            protocol=protocol,
+            limit=settings.live_queue_size,
+            on_close=service.release,
+            channel=channel if isinstance(channel, FrameChannel) else None,
+            writes=service.writes,
+            keep_alive_interval=settings.live_keepalive_interval,
         )
         service.connections.add(connection)
         try:
@@ -120,7 +137,7 @@ class Session:
             return
         kind = message["type"]
         if kind == "connection_init":
-            self.initialise(message.get("payload"))
+            await self.initialise(message.get("payload"))
         elif kind in ("subscribe", "start"):
             await self.subscribe(message)
         elif kind in ("complete", "stop"):
@@ -134,13 +151,24 @@ class Session:
         else:
             connection.close(BAD_MESSAGE, f"Unknown message type: {kind[:40]}")
 
-    def initialise(self, payload: object) -> None:
+    async def initialise(self, payload: object) -> None:
         connection = self.connection
         if connection.initialised:
             connection.close(4429, "Too many initialisation requests")
             return
         connection.initialised = True
-        connection.init_payload = payload if isinstance(payload, dict) else {}
+        given = payload if isinstance(payload, dict) else {}
+        authorization = given.get("authorization", given.get("Authorization"))
+        if authorization is not None and not isinstance(authorization, str):
+            self.refuse("`authorization` must be a string: `Bearer <access token or API key>`")
+            return
+        refused = await self.service.gateway.authenticate(authorization)
+        if connection.closing:
+            return
+        if refused is not None:
+            self.refuse(str(refused.errors[0].get("message", "bad credentials")))
+            return
+        connection.authorization = authorization
         connection.send_json({"type": "connection_ack"})
         if self.legacy:
             connection.send_json({"type": "ka"})
@@ -161,14 +189,14 @@ class Session:
         if len(connection.subscriptions) >= limit:
             self.error(operation_id, [too_many_subscriptions(limit)])
             return
-        prepared = await self.service.gateway.prepare(payload, connection.init_payload)
+        prepared = await self.service.gateway.prepare(payload, connection.authorization)
         if connection.closing:
             return
         if isinstance(prepared, Rejected):
             self.error(operation_id, prepared.errors)
         elif isinstance(prepared, SingleResult):
             kind = "data" if self.legacy else "next"
-            connection.push(
+            connection.send_text(
                 f'{{"id":{json.dumps(operation_id)},"type":"{kind}","payload":{prepared.payload}}}'
             )
             connection.send_json({"id": operation_id, "type": "complete"})
@@ -178,9 +206,17 @@ class Session:
                 operation_id=operation_id,
                 filter=prepared.request.filter,
                 selection=prepared.selection,
+                authorize=prepared.request.authorize,
+                prefix=message_prefix(operation_id, connection.next_kind),
             )
             connection.subscriptions[operation_id] = subscriber
             self.service.broker.join(subscriber, after=prepared.request.after)
+
+    def refuse(self, message: str) -> None:
+        """Bad credentials: no data, the socket closes with 4403 and the reason."""
+        if self.legacy:
+            self.connection.send_json({"type": "connection_error", "payload": {"message": message}})
+        self.connection.close(FORBIDDEN, f"Forbidden: {message}", after_queued=True)
 
     def complete(self, operation_id: object) -> None:
         if isinstance(operation_id, str):

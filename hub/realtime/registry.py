@@ -1,8 +1,8 @@
 """Subscribers indexed by filter: matching a change costs one lookup per key it carries.
 
 Subscribers with equal filters form one group (checked once per change); each group sits
-in exactly one bucket, under its filter's index key, so a change never finds a subscriber
-twice.
+in exactly one bucket, under its filter's stream and index key, so a change never finds a
+subscriber twice.
 """
 
 from __future__ import annotations
@@ -42,16 +42,14 @@ class Registry:
                 del self._buckets[bucket_key]
 
     def match(self, change: Change) -> list[Subscriber]:
-        stream = change.stream
-        if stream is None:
-            return []
         matched: list[Subscriber] = []
-        for key in change_keys(change):
-            bucket = self._buckets.get((stream, key))
-            if bucket:
-                for filter_, group in bucket.items():
-                    if filter_.matches(change):
-                        matched.extend(group)
+        for stream in change.streams:
+            for key in change_keys(change, stream):
+                bucket = self._buckets.get((stream, key))
+                if bucket:
+                    for filter_, group in bucket.items():
+                        if filter_.matches(change):
+                            matched.extend(group)
         return matched
 
     @property

@@ -1,4 +1,5 @@
-"""The process's live service: the broker, the gateway, the open connections, keep-alive.
+"""The process's live service: the broker, the gateway, the open connections, keep-alive,
+the batching of writes and the garbage collector's pauses (:mod:`hub.realtime.heap`).
 
 ``start``/``stop`` run in the application's lifespan. ``stop`` closes every connection with
 1012 (service restart) so clients reconnect elsewhere and resume from their cursors.
@@ -9,18 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import weakref
 from dataclasses import asdict
 from typing import Any
 
 from hub.db.session import SessionFactory
 from hub.realtime.broker import Broker
-from hub.realtime.connection import SERVICE_RESTART, LiveConnection
+from hub.realtime.connection import SERVICE_RESTART, LiveConnection, PendingWrites
 from hub.realtime.cursor import encode
 from hub.realtime.gateway import Gateway
+from hub.realtime.heap import HeapKeeper
 from hub.settings import Settings
 
-KEEP_ALIVE_SLICE = 500  # connections pinged between two yields to the event loop
+KEEP_ALIVE_TICK = 1.0  # seconds between two looks for connections due a keep-alive ping
+KEEP_ALIVE_SLICE = 2000  # connections looked at between two yields to the event loop
 SHUTDOWN_FLUSH_SECONDS = 2.0
 
 
@@ -34,18 +38,24 @@ class LiveService:
             settings=settings, database_url=database_url, sessions=sessions, gateway=gateway
         )
         self.connections: weakref.WeakSet[LiveConnection] = weakref.WeakSet()
-        self._keep_alive: asyncio.Task[None] | None = None
+        self.writes = PendingWrites()
+        self.heap = HeapKeeper(settings.live_gc_freeze_interval, lambda: len(self.connections))
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         await self.broker.start()
+        loop = asyncio.get_running_loop()
         if self.settings.live_keepalive_interval > 0:
-            self._keep_alive = asyncio.get_running_loop().create_task(self._ping_forever())
+            self._tasks.append(loop.create_task(self._ping_forever()))
+        if self.settings.live_gc_freeze_interval > 0:
+            self._tasks.append(loop.create_task(self.heap.run()))
 
     async def stop(self) -> None:
-        if self._keep_alive is not None:
-            self._keep_alive.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._keep_alive
+                await task
+        self._tasks.clear()
         connections = list(self.connections)
         for connection in connections:
             connection.close(*SERVICE_RESTART)
@@ -61,12 +71,18 @@ class LiveService:
         for subscriber in connection.subscriptions.values():
             self.broker.leave(subscriber)
         connection.subscriptions.clear()
+        self.heap.connection_closed()
 
     async def _ping_forever(self) -> None:
+        """Each connection is pinged every interval from when it opened, so pings (and the
+        pongs coming back) are spread over the interval instead of arriving all at once."""
+        interval = self.settings.live_keepalive_interval
+        tick = min(KEEP_ALIVE_TICK, interval / 2)
         while True:
-            await asyncio.sleep(self.settings.live_keepalive_interval)
+            await asyncio.sleep(tick)
+            now = time.monotonic()
             for number, connection in enumerate(list(self.connections), start=1):
-                connection.keep_alive()
+                connection.keep_alive(now, interval)
                 if number % KEEP_ALIVE_SLICE == 0:
                     await asyncio.sleep(0)
 
@@ -79,6 +95,8 @@ class LiveService:
             "position": encode(broker.position),
             "listening": broker.listener.connected,
             "listenerReconnects": broker.listener.reconnects,
+            "heapFreezes": self.heap.freezes,
+            "heapReclaims": self.heap.reclaims,
             **{_camel(key): value for key, value in asdict(broker.stats).items()},
         }
 

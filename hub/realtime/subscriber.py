@@ -3,7 +3,10 @@
 A subscriber is *replaying* (catching up from its ``after`` cursor up to ``target``, the
 broker's position when it joined; live changes past ``target`` wait in ``pending``) or
 *live* (the broker hands it every matching change past ``position``). ``authorize``, when
-set, is awaited before each delivery; a falsy answer ends the subscription.
+set, is awaited before each delivery (once per run of deliveries queued behind it, in
+``gate``); raising a :class:`~hub.errors.HubError` (e.g. ``UNAUTHENTICATED`` once the token
+expired or the login session ended, ``FORBIDDEN`` once the role was removed) ends the
+subscription with that error, and nothing more is delivered.
 """
 
 from __future__ import annotations
@@ -13,14 +16,15 @@ from typing import Any, Protocol
 
 from hub.realtime.cursor import Position
 from hub.realtime.filters import Filter
+from hub.realtime.frames import Rendered
 
-Authorize = Callable[[], Awaitable[bool]]
+Authorize = Callable[[], Awaitable[None]]
 
 
 class Sink(Protocol):
     """The connection a subscriber delivers to."""
 
-    def deliver(self, subscriber: Subscriber, payload: str) -> bool:
+    def deliver(self, subscriber: Subscriber, rendered: Rendered) -> bool:
         """Queue one rendered result; False when the connection is closing."""
         ...
 
@@ -42,10 +46,12 @@ class Subscriber:
         "active",
         "authorize",
         "filter",
+        "gate",
         "live",
         "operation_id",
         "pending",
         "position",
+        "prefix",
         "selection",
         "sink",
         "target",
@@ -59,15 +65,18 @@ class Subscriber:
         filter: Filter,
         selection: Hashable,
         authorize: Authorize | None = None,
+        prefix: bytes = b"",
     ) -> None:
         self.sink = sink
+        self.prefix = prefix  # the protocol message around its payloads (see frames)
         self.operation_id = operation_id
         self.filter = filter
         self.selection = selection
         self.authorize = authorize
         self.position: Position = (0, 0)
         self.target: Position = (0, 0)
-        self.pending: list[tuple[Position, str]] | None = None
+        self.pending: list[tuple[Position, Rendered]] | None = None
+        self.gate: list[Rendered] | None = None  # waiting for the authorization check
         self.live = False
         self.active = True
 

@@ -4,19 +4,34 @@ Filters name regions, agencies, types, stages, tags and events by code or slug; 
 looked up (one statement) and an unknown one is an ``INVALID_INPUT`` error naming the
 argument. An ``after`` cursor must be one this server issued and not older than the
 retention window (``CURSOR_EXPIRED``: reload, then subscribe without ``after``).
+
+The review queue of an agency is for the viewers who may review its submissions
+(``hub.auth.allows(viewer, Capability.REVIEW, agency)``: its editors and admins, and the
+provincial reviewer when the agency asks for provincial review). Its stream carries a
+check that runs before every delivery: the connection's credential is authenticated again
+(an expired token, an ended login session or a revoked API key fail with
+``UNAUTHENTICATED``) and the entitlement is decided again on the current roles
+(``FORBIDDEN`` once it is gone).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.auth import Viewer, allows
 from hub.db.repositories import filter_values, outbox
+from hub.db.session import SessionFactory
 from hub.errors import CursorExpired, InvalidInput
 from hub.realtime import cursor
-from hub.realtime.filters import ArticleFilter, EventFilter
+from hub.realtime.filters import ArticleFilter, EventFilter, ReviewFilter
 from hub.realtime.gateway import StreamRequest
+from hub.resolvers.auth import authenticate
+from hub.resolvers.guard import require, require_principal
+from hub.settings import Settings
+from hub.workflow import Capability
 
 if TYPE_CHECKING:
     from hub.context import Context
@@ -74,6 +89,49 @@ async def event_stream(ctx: Context, *, slug: str, after: str | None = None) -> 
             raise InvalidInput(f"Unknown event `{slug}`", field="slug")
         position = await resume_position(ctx, session, after)
     return StreamRequest(filter=EventFilter(event_id=found.event_id), after=position)
+
+
+async def review_stream(
+    ctx: Context, *, agency_slug: str, after: str | None = None
+) -> StreamRequest:
+    viewer = require_principal(ctx)
+    async with ctx.sessions() as session:
+        found = await filter_values.look_up(session, agency_slug=agency_slug)
+        if found.agency_id is None:
+            raise InvalidInput(f"Unknown agency `{agency_slug}`", field="agencySlug")
+        check_reviewer(viewer, found.agency_id, agency_slug)
+        position = await resume_position(ctx, session, after)
+    return StreamRequest(
+        filter=ReviewFilter(agency_id=found.agency_id),
+        after=position,
+        authorize=partial(
+            recheck_reviewer,
+            ctx.sessions,
+            ctx.settings,
+            ctx.authorization,
+            found.agency_id,
+            agency_slug,
+        ),
+    )
+
+
+def check_reviewer(viewer: Viewer, agency_id: int, agency_slug: str) -> None:
+    require(
+        allows(viewer, Capability.REVIEW, agency_id),
+        f"only those who review `{agency_slug}`'s submissions may follow its review queue",
+    )
+
+
+async def recheck_reviewer(
+    sessions: SessionFactory,
+    settings: Settings,
+    authorization: str | None,
+    agency_id: int,
+    agency_slug: str,
+) -> None:
+    """Before each delivery of the review queue: still logged in, still a reviewer."""
+    viewer = await authenticate(sessions, settings, authorization)
+    check_reviewer(viewer, agency_id, agency_slug)
 
 
 async def live_cursor(ctx: Context) -> str:

@@ -1,12 +1,14 @@
 """The GraphQL side of live delivery (implements :class:`hub.realtime.gateway.Gateway`).
 
-``prepare`` parses and validates a document (both cached per document text), runs
-queries and mutations through the schema as usual, and for a subscription runs the root
-field's resolver (argument coercion, filter validation, cursor checks) to obtain the
-stream request. Subscribers whose documents differ only in the root field's arguments
+``authenticate`` turns a connection's credential into a viewer (the same function as for
+HTTP). ``prepare`` authenticates the connection's credential again (a login may have ended
+since), parses and validates a document (both cached per document text), runs queries and
+mutations through the schema as that viewer, and for a subscription runs the root field's
+resolver (argument coercion, filter validation, entitlement and cursor checks) to obtain
+the stream request. Subscribers whose documents differ only in the root field's arguments
 (and in variables used only there) share one :class:`Selection`: ``render`` executes each
-selection once per change, all in one context so the DataLoaders batch across them, and
-serializes the result once.
+selection once per change, in one context per audience (see :class:`LiveField`) so the
+DataLoaders batch across selections, and serializes the result once.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import logging
 import weakref
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from inspect import isawaitable
 from typing import Any
@@ -40,11 +43,15 @@ from graphql import (
 from graphql.language import Visitor, visit
 from strawberry.types.execution import ExecutionResult as StrawberryResult
 
+from hub.auth import ANONYMOUS, Viewer
 from hub.context import Context
 from hub.db.session import SessionFactory
+from hub.errors import Unauthenticated
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
+from hub.realtime.frames import Rendered
 from hub.realtime.gateway import LiveStart, Rejected, RenderFailed, SingleResult, StreamRequest
+from hub.resolvers.auth import authenticate
 from hub.schema.extensions import error_payload, is_unexpected
 from hub.settings import Settings
 
@@ -52,6 +59,21 @@ logger = logging.getLogger("hub.graphql")
 
 DOCUMENT_CACHE_SIZE = 1024
 JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def public(_: Change) -> frozenset[int]:
+    return frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class LiveField:
+    """How one subscription field is rendered for a change: its root value, and the
+    agencies whose submissions the payload may show (``audience``; empty: only public
+    information). A stream whose subscribers are all entitled reviewers of the change's
+    agency renders as such a reviewer, never as one particular subscriber."""
+
+    root: Callable[[Change], object]
+    audience: Callable[[Change], frozenset[int]] = public
 
 
 class Selection:
@@ -81,25 +103,42 @@ class LiveGateway:
         *,
         settings: Settings,
         sessions: SessionFactory,
-        roots: Mapping[str, Callable[[Change], object]],
+        fields: Mapping[str, LiveField],
     ) -> None:
         self.schema = schema
         self.settings = settings
         self.sessions = sessions
-        self.roots = roots
+        self.fields = fields
         self._selections: weakref.WeakValueDictionary[Hashable, Selection] = (
             weakref.WeakValueDictionary()
         )
         self._document = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._parse_and_validate)
         self._shape = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(selection_shape)
 
-    def context(self) -> Context:
-        return Context(settings=self.settings, sessions=self.sessions)
+    def context(self, viewer: Viewer = ANONYMOUS, authorization: str | None = None) -> Context:
+        return Context(
+            settings=self.settings,
+            sessions=self.sessions,
+            viewer=viewer,
+            authorization=authorization,
+        )
+
+    # -- authenticate ------------------------------------------------------------------------
+
+    async def authenticate(self, authorization: str | None) -> Rejected | None:
+        viewer = await self._viewer(authorization)
+        return viewer if isinstance(viewer, Rejected) else None
+
+    async def _viewer(self, authorization: str | None) -> Viewer | Rejected:
+        try:
+            return await authenticate(self.sessions, self.settings, authorization)
+        except Unauthenticated as error:
+            return Rejected([{"message": error.message, "extensions": {"code": error.code}}])
 
     # -- prepare -----------------------------------------------------------------------------
 
     async def prepare(
-        self, payload: Mapping[str, Any], init_payload: Mapping[str, Any]
+        self, payload: Mapping[str, Any], authorization: str | None
     ) -> Rejected | SingleResult | LiveStart:
         query = payload.get("query")
         variables = payload.get("variables") or {}
@@ -114,7 +153,10 @@ class LiveGateway:
         operation = get_operation_ast(parsed, operation_name)
         if operation is None:
             return Rejected([bad_request("Unknown operation, or several without `operationName`")])
-        context = self.context()
+        viewer = await self._viewer(authorization) if authorization is not None else ANONYMOUS
+        if isinstance(viewer, Rejected):
+            return viewer
+        context = self.context(viewer, authorization)
         if operation.operation is OperationType.SUBSCRIPTION and not isinstance(
             operation.selection_set.selections[0], FieldNode
         ):
@@ -181,26 +223,36 @@ class LiveGateway:
 
     async def render(
         self, jobs: Sequence[tuple[Hashable, Change]], *, tolerate_errors: bool
-    ) -> dict[tuple[Hashable, Position], str]:
-        context = self.context()
-        results = await asyncio.gather(*(self._execute(job, context) for job in jobs))
-        rendered: dict[tuple[Hashable, Position], str] = {}
+    ) -> dict[tuple[Hashable, Position], Rendered]:
+        contexts: dict[frozenset[int], Context] = {}
+        executions = []
+        for selection, change in jobs:
+            assert isinstance(selection, Selection)
+            audience = self.fields[selection.field].audience(change)
+            context = contexts.get(audience)
+            if context is None:
+                viewer = Viewer(review_agency_ids=audience) if audience else ANONYMOUS
+                context = contexts[audience] = self.context(viewer)
+            executions.append(self._execute(selection, change, context))
+        results = await asyncio.gather(*executions)
+        rendered: dict[tuple[Hashable, Position], Rendered] = {}
         for (selection, change), result in zip(jobs, results, strict=True):
             unexpected = [error for error in result.errors or () if is_unexpected(error)]
             if unexpected and not tolerate_errors:
                 raise RenderFailed(str(unexpected[0].original_error or unexpected[0]))
             for error in unexpected:
                 logger.error("live payload failed", exc_info=error.original_error)
-            rendered[selection, change.position] = JSON.encode(result_payload(result, mask=True))
+            payload = JSON.encode(result_payload(result, mask=True)).encode()
+            rendered[selection, change.position] = Rendered(payload)
         return rendered
 
-    async def _execute(self, job: tuple[Hashable, Change], context: Context) -> ExecutionResult:
-        selection, change = job
-        assert isinstance(selection, Selection)
+    async def _execute(
+        self, selection: Selection, change: Change, context: Context
+    ) -> ExecutionResult:
         result = execute(
             self.schema._schema,
             selection.document,
-            root_value=self.roots[selection.field](change),
+            root_value=self.fields[selection.field].root(change),
             context_value=context,
             variable_values=selection.variables,
             operation_name=selection.operation_name,

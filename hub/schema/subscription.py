@@ -1,4 +1,4 @@
-"""The root ``Subscription`` type: live published articles and event updates.
+"""The root ``Subscription`` type: live published articles, review queues, event updates.
 
 Every payload carries a ``cursor``; passing the last one received as ``after`` resumes the
 stream with nothing missed and nothing repeated. Over WebSocket the transport executes a
@@ -8,7 +8,7 @@ resolvers here only validate the request and return what the broker should serve
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable
 from enum import Enum
 
 import strawberry
@@ -20,6 +20,7 @@ from hub.realtime.cursor import encode
 from hub.resolvers import subscription as resolvers
 from hub.schema.article import Article
 from hub.schema.event import Event
+from hub.schema.live import LiveField
 from hub.vocabulary import OutboxKind
 
 
@@ -34,6 +35,20 @@ KIND_OF_OUTBOX = {
     OutboxKind.ARTICLE_APPROVED.value: ArticleChangeKind.APPROVED,
     OutboxKind.ARTICLE_CORRECTED.value: ArticleChangeKind.CORRECTED,
     OutboxKind.ARTICLE_RETRACTED.value: ArticleChangeKind.RETRACTED,
+}
+
+
+@strawberry.enum(description="How an agency's review queue changed.")
+class ReviewQueueChangeKind(Enum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+REVIEW_KIND_OF_OUTBOX = {
+    OutboxKind.ARTICLE_SUBMITTED.value: ReviewQueueChangeKind.SUBMITTED,
+    OutboxKind.ARTICLE_APPROVED.value: ReviewQueueChangeKind.APPROVED,
+    OutboxKind.ARTICLE_REJECTED.value: ReviewQueueChangeKind.REJECTED,
 }
 
 
@@ -58,6 +73,27 @@ class ArticlePublished:
     article_id: strawberry.Private[int]
 
     @strawberry.field(description="The article as it is now; null if no longer public.")
+    async def article(self, info: Info[Context, None]) -> Article | None:
+        row = await info.context.loaders.article_by_id.load(self.article_id)
+        return Article.from_row(row) if row else None
+
+
+@strawberry.type(
+    description="An article entered an agency's review queue (SUBMITTED) or left it "
+    "(APPROVED: published; REJECTED: sent back to its authors)."
+)
+class ReviewQueueChange:
+    cursor: str = strawberry.field(description="Pass as `after` to resume after this change.")
+    kind: ReviewQueueChangeKind = strawberry.field(description="What happened.")
+    article_slug: str = strawberry.field(
+        description="The article's slug, to add it to or drop it from a list."
+    )
+    article_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="The article as it is now, as its reviewers see it; null if they no "
+        "longer may (e.g. reopened as a draft since)."
+    )
     async def article(self, info: Info[Context, None]) -> Article | None:
         row = await info.context.loaders.article_by_id.load(self.article_id)
         return Article.from_row(row) if row else None
@@ -98,6 +134,18 @@ class Subscription:
             after=after,
         )
 
+    @strawberry.subscription(
+        description="An agency's review queue: its submissions as they arrive, and as they "
+        "are approved or rejected. Login required: the agency's editors and admins, and the "
+        "provincial reviewer when the agency asks for provincial review. Re-checked at every "
+        "delivery: when the login ends, the token expires or the role is removed, the stream "
+        "ends with an UNAUTHENTICATED or FORBIDDEN error. `after`: resume after this cursor."
+    )
+    async def review_queue(
+        self, info: Info[Context, None], agency_slug: str, after: str | None = None
+    ) -> AsyncIterable[ReviewQueueChange]:
+        return await resolvers.review_stream(info.context, agency_slug=agency_slug, after=after)
+
     @strawberry.subscription(description="Changes of one event, by slug, for a live event page.")
     async def event_updated(
         self, info: Info[Context, None], slug: str, after: str | None = None
@@ -123,11 +171,25 @@ def article_published_root(change: Change) -> ArticlePublished:
     )
 
 
+def review_queue_root(change: Change) -> ReviewQueueChange:
+    return ReviewQueueChange(
+        cursor=encode(change.position),
+        kind=REVIEW_KIND_OF_OUTBOX[change.kind],
+        article_slug=str(change.payload.get("slug", "")),
+        article_id=change.entity_id,
+    )
+
+
+def reviewers_of_its_agency(change: Change) -> frozenset[int]:
+    return frozenset() if change.agency_id is None else frozenset({change.agency_id})
+
+
 def event_updated_root(change: Change) -> EventUpdated:
     return EventUpdated(cursor=encode(change.position), event_id=change.entity_id)
 
 
-ROOT_VALUES: dict[str, Callable[[Change], object]] = {
-    "articlePublished": article_published_root,
-    "eventUpdated": event_updated_root,
+LIVE_FIELDS: dict[str, LiveField] = {
+    "articlePublished": LiveField(article_published_root),
+    "reviewQueue": LiveField(review_queue_root, audience=reviewers_of_its_agency),
+    "eventUpdated": LiveField(event_updated_root),
 }

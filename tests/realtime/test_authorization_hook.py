@@ -1,5 +1,5 @@
 """A subscription carrying an authorization check is re-checked at every delivery and
-ended when the check fails (what login-only streams rely on)."""
+ended with the check's error when it fails (what login-only streams rely on)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from hub.errors import Forbidden
 from hub.realtime.filters import ArticleFilter
 from hub.realtime.subscriber import Subscriber
-from tests.realtime.factories import approve_article, create_article, ensure_agency
+from hub.settings import Settings
+from tests.factories import Desk, add_article, ensure_agency
+from tests.helpers import GraphQLClient
 
 
 class RecordingSink:
@@ -34,17 +37,22 @@ class RecordingSink:
 
 
 async def test_failed_recheck_ends_the_subscription(
-    app: Starlette, sessions: async_sessionmaker[AsyncSession]
+    app: Starlette,
+    sessions: async_sessionmaker[AsyncSession],
+    gql: GraphQLClient,
+    settings: Settings,
 ) -> None:
     broker = app.state.live.broker
     gateway = app.state.live.gateway
-    prepared = await gateway.prepare({"query": "subscription { articlePublished { cursor } }"}, {})
+    query = {"query": "subscription { articlePublished { cursor } }"}
+    prepared = await gateway.prepare(query, None)
     allowed = {"now": True}
     checks: list[bool] = []
 
-    async def authorize() -> bool:
+    async def authorize() -> None:
         checks.append(allowed["now"])
-        return allowed["now"]
+        if not allowed["now"]:
+            raise Forbidden("no longer a reviewer")
 
     sink = RecordingSink()
     subscriber = Subscriber(
@@ -55,23 +63,26 @@ async def test_failed_recheck_ends_the_subscription(
         authorize=authorize,
     )
     broker.join(subscriber, after=None)
-    agency = await ensure_agency(sessions, slug="editor-uji")
-    first, second, third = [await create_article(sessions, agency_id=agency) for _ in range(3)]
+    await ensure_agency(sessions, slug="editor-uji")
+    desk = await Desk.open(gql, sessions, settings, agencies=["editor-uji"])
+    first, second, third = [await add_article(sessions, agency_slug="editor-uji") for _ in range(3)]
 
-    await approve_article(sessions, first)
+    await desk.approve(first)
     await wait_until(lambda: len(sink.payloads) == 1)
-    allowed["now"] = False  # e.g. the token was revoked
-    await approve_article(sessions, second)
+    allowed["now"] = False  # e.g. the role was removed
+    await desk.approve(second)
     await wait_until(lambda: len(sink.ended) == 1)
-    assert sink.ended[0][0]["extensions"]["code"] == "FORBIDDEN"
+    assert sink.ended[0] == [
+        {"message": "no longer a reviewer", "extensions": {"code": "FORBIDDEN"}}
+    ]
     assert not subscriber.active
-    await approve_article(sessions, third)
+    await desk.approve(third)
     await asyncio.sleep(0.5)
     assert len(sink.payloads) == 1
     assert checks == [True, False]  # checked at each delivery, not after it ended
 
 
-async def wait_until(condition: Any, seconds: float = 10) -> None:
+async def wait_until(condition: Any, seconds: float = 30) -> None:
     for _ in range(int(seconds * 20)):
         if condition():
             return

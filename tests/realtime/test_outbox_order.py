@@ -9,7 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.db.repositories import outbox
-from tests.realtime.factories import approve_in, create_article, ensure_agency
+from tests.factories import add_article, ensure_agency
+from tests.realtime.factories import approve_in
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -34,8 +35,8 @@ async def read_eventually(sessions: Sessions, after: tuple[int, int], count: int
 async def test_rows_of_an_older_open_transaction_hold_back_newer_commits(
     sessions: Sessions,
 ) -> None:
-    agency = await ensure_agency(sessions, slug="kpu-uji", type_code="kpu")
-    first, second, third = [await create_article(sessions, agency_id=agency) for _ in range(3)]
+    await ensure_agency(sessions, slug="kpu-uji", type_code="kpu")
+    first, second, third = [await add_article(sessions, agency_slug="kpu-uji") for _ in range(3)]
     async with sessions() as session:
         start = await outbox.head_position(session)
 
@@ -77,8 +78,8 @@ async def test_head_and_position_state(sessions: Sessions) -> None:
             False,
             False,
         )
-    agency = await ensure_agency(sessions, slug="bawaslu-uji", type_code="bawaslu")
-    article = await create_article(sessions, agency_id=agency)
+    await ensure_agency(sessions, slug="bawaslu-uji", type_code="bawaslu")
+    article = await add_article(sessions, agency_slug="bawaslu-uji")
     row_id = await approve_in_new_transaction(sessions, article)
     await read_eventually(sessions, (0, 0), 1)
     async with sessions() as session:

@@ -11,15 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.db.models import Event
 from hub.db.repositories.outbox import record_event_change
-from hub.vocabulary import OutboxKind
+from hub.vocabulary import ArticleStatus
+from tests.factories import OpenDesk, add_article, ensure_agency, ensure_event
 from tests.live_client import LEGACY_WS, LiveClient
-from tests.realtime.factories import (
-    approve_article,
-    change_article,
-    create_article,
-    ensure_agency,
-    ensure_event,
-)
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -36,20 +30,21 @@ async def collect(client: LiveClient, count: int) -> dict[str, list[dict[str, An
 
 
 async def test_filters_deliver_exactly_the_matching_articles(
-    address: str, sessions: Sessions
+    address: str, sessions: Sessions, open_desk: OpenDesk
 ) -> None:
-    kpu = await ensure_agency(sessions, slug="kpu-kaltim", type_code="kpu", region_code="64")
-    bawaslu = await ensure_agency(
-        sessions, slug="bawaslu-jatim", type_code="bawaslu", region_code="35"
-    )
+    await ensure_agency(sessions, slug="kpu-kaltim", type_code="kpu", region_code="64")
+    await ensure_agency(sessions, slug="bawaslu-jatim", type_code="bawaslu", region_code="35")
     forum = await ensure_event(sessions, slug="debat-publik")
-    in_city = await create_article(sessions, agency_id=kpu, regions=["64.71"], stages=["kampanye"])
-    elsewhere = await create_article(
-        sessions, agency_id=bawaslu, regions=["35.78"], stages=["pemungutan_suara"]
+    desk = await open_desk(f"http://{address}", "kpu-kaltim", "bawaslu-jatim")
+    in_city = await add_article(
+        sessions, agency_slug="kpu-kaltim", regions=["64.71"], stages=["kampanye"]
     )
-    province = await create_article(
+    elsewhere = await add_article(
+        sessions, agency_slug="bawaslu-jatim", regions=["35.78"], stages=["pemungutan_suara"]
+    )
+    province = await add_article(
         sessions,
-        agency_id=bawaslu,
+        agency_slug="bawaslu-jatim",
         regions=["64"],
         stages=["kampanye"],
         tags=["debat"],
@@ -82,7 +77,7 @@ async def test_filters_deliver_exactly_the_matching_articles(
             await client.subscribe_articles(name, **filter_)
         await client.quiet(0.3)
         for article in (in_city, elsewhere, province):
-            await approve_article(sessions, article)
+            await desk.approve(article)
         received = await collect(client, sum(len(ids) for ids in expected.values()))
     slugs = await slugs_by_id(sessions)
     for name, ids in expected.items():
@@ -97,24 +92,35 @@ async def slugs_by_id(sessions: Sessions) -> dict[int, str]:
         return dict((await session.execute(text("SELECT id, slug FROM articles"))).all())  # type: ignore[arg-type]
 
 
-async def test_resume_replays_the_gap_then_goes_live(address: str, sessions: Sessions) -> None:
-    agency = await ensure_agency(sessions, slug="diskominfo-kaltim-uji")
-    articles = [await create_article(sessions, agency_id=agency, regions=["64"]) for _ in range(6)]
+async def test_resume_replays_the_gap_then_goes_live(
+    address: str, sessions: Sessions, open_desk: OpenDesk
+) -> None:
+    await ensure_agency(sessions, slug="diskominfo-kaltim-uji")
+    desk = await open_desk(f"http://{address}", "diskominfo-kaltim-uji")
+    articles = [
+        await add_article(sessions, agency_slug="diskominfo-kaltim-uji", regions=["64"])
+        for _ in range(7)
+    ]
+    draft = await add_article(
+        sessions, agency_slug="diskominfo-kaltim-uji", status=ArticleStatus.DRAFT, regions=["64"]
+    )
     url = f"ws://{address}/graphql"
     async with LiveClient.connect(url) as client:
         await client.subscribe_articles("1", regionCode="64")
         await client.quiet(0.2)
-        await approve_article(sessions, articles[0])
-        await approve_article(sessions, articles[1])
+        await desk.approve(articles[0])
+        await desk.approve(articles[1])
         first = await client.events(2)
     last_cursor = first[-1]["cursor"]
     for article in articles[2:5]:  # approved while the client is away
-        await approve_article(sessions, article)
-    await change_article(sessions, articles[0], OutboxKind.ARTICLE_CORRECTED)
+        await desk.approve(article)
+    await desk.submit(draft)  # review-queue changes in between are not replayed here
+    await desk.reject(articles[6])
+    await desk.correct(articles[0])
     async with LiveClient.connect(url) as client:
         await client.subscribe_articles("1", after=last_cursor, regionCode="64")
         missed = await client.events(4)
-        await approve_article(sessions, articles[5])
+        await desk.approve(articles[5])
         (live,) = await client.events(1)
         await client.quiet(0.3)
     slugs = await slugs_by_id(sessions)
@@ -154,14 +160,17 @@ async def test_bad_filters_and_cursors_get_clear_errors(address: str, sessions: 
         assert "Cannot query field 'nope'" in message["payload"][0]["message"]
 
 
-async def test_expired_cursor_is_an_explicit_error(address: str, sessions: Sessions) -> None:
-    agency = await ensure_agency(sessions, slug="humas-uji")
-    articles = [await create_article(sessions, agency_id=agency) for _ in range(2)]
+async def test_expired_cursor_is_an_explicit_error(
+    address: str, sessions: Sessions, open_desk: OpenDesk
+) -> None:
+    await ensure_agency(sessions, slug="humas-uji")
+    desk = await open_desk(f"http://{address}", "humas-uji")
+    articles = [await add_article(sessions, agency_slug="humas-uji") for _ in range(2)]
     async with LiveClient.connect(f"ws://{address}/graphql") as client:
         await client.subscribe_articles("live")
         await client.quiet(0.2)
         for article in articles:
-            await approve_article(sessions, article)
+            await desk.approve(article)
         _, event = await client.events(2)
         async with sessions() as session, session.begin():
             await session.execute(text("UPDATE outbox SET created_at = now() - interval '8 days'"))

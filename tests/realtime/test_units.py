@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from datetime import UTC, datetime
 
 import pytest
 
 from hub.realtime import cursor
 from hub.realtime.changes import Change
-from hub.realtime.filters import ArticleFilter, EventFilter
+from hub.realtime.filters import ArticleFilter, EventFilter, ReviewFilter
+from hub.realtime.frames import Rendered, message_prefix, text_frame
+from hub.realtime.heap import RECLAIM_AFTER_CLOSED, HeapKeeper
 from hub.realtime.registry import Registry
 from hub.realtime.subscriber import Subscriber
 
 
-def article_change(row_id: int = 1, **payload: object) -> Change:
+def article_change(row_id: int = 1, kind: str = "article.approved", **payload: object) -> Change:
     return Change(
         position=(1000 + row_id, row_id),
-        kind="article.approved",
+        kind=kind,
         entity_type="article",
         entity_id=row_id,
         agency_id=int(payload.pop("agency_id", 7)),  # type: ignore[call-overload]
@@ -123,3 +127,83 @@ def test_event_stream_is_separate_from_article_stream() -> None:
         created_at=datetime.now(UTC),
     )
     assert registry.match(submitted) == []  # submissions are not published information
+
+
+@pytest.mark.parametrize(
+    ("kind", "published", "queued"),
+    [
+        ("article.submitted", False, True),
+        ("article.approved", True, True),  # published, and it leaves the queue
+        ("article.rejected", False, True),
+        ("article.corrected", True, False),
+        ("article.retracted", True, False),
+        ("event.changed", False, False),
+    ],
+)
+def test_each_kind_feeds_its_streams(kind: str, published: bool, queued: bool) -> None:
+    """Filters check the stream themselves: a replay tests every outbox row with them."""
+    change = article_change(kind=kind, agency_id=7)
+    assert ArticleFilter().matches(change) is published
+    assert ReviewFilter(agency_id=7).matches(change) is queued
+    assert ReviewFilter(agency_id=8).matches(change) is False
+    registry = Registry()
+    subscribers = {
+        name: Subscriber(sink=None, operation_id=name, filter=filter_, selection="s")  # type: ignore[arg-type]
+        for name, filter_ in {
+            "public": ArticleFilter(agency_id=7),
+            "queue": ReviewFilter(agency_id=7),
+            "other queue": ReviewFilter(agency_id=8),
+        }.items()
+    }
+    for subscriber in subscribers.values():
+        registry.add(subscriber)
+    expected = {"public"} if published else set()
+    expected |= {"queue"} if queued else set()
+    assert {subscriber.operation_id for subscriber in registry.match(change)} == expected
+
+
+@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536])
+def test_text_frames_are_unmasked_final_text_frames_of_the_right_length(size: int) -> None:
+    message = b"x" * size
+    frame = text_frame(message)
+    assert frame[0] == 0x81  # FIN, text
+    assert frame[1] & 0x80 == 0  # not masked
+    declared, header = frame[1] & 0x7F, 2
+    if declared == 126:
+        declared, header = int.from_bytes(frame[2:4], "big"), 4
+    elif declared == 127:
+        declared, header = int.from_bytes(frame[2:10], "big"), 10
+    assert declared == size
+    assert frame[header:] == message
+
+
+def test_a_rendered_result_is_encoded_once_per_message_prefix() -> None:
+    rendered = Rendered(b'{"data":{"x":1}}')
+    first = message_prefix("1", "next")
+    assert rendered.frame(first) is rendered.frame(message_prefix("1", "next"))
+    assert rendered.text(first) == '{"id":"1","type":"next","payload":{"data":{"x":1}}}'
+    assert rendered.text(message_prefix('a"b', "data")).startswith('{"id":"a\\"b","type":"data"')
+
+
+def test_the_heap_keeper_hides_long_lived_objects_and_reclaims_them_later() -> None:
+    keeper = HeapKeeper(interval=1, open_connections=lambda: 10)
+    try:
+        cycle = Node()
+        cycle.next = cycle
+        alive = weakref.ref(cycle)
+        keeper.step()
+        assert gc.get_freeze_count() > 0
+        del cycle
+        gc.collect()
+        assert alive() is not None  # frozen while alive: ordinary collections skip it
+        for _ in range(RECLAIM_AFTER_CLOSED):
+            keeper.connection_closed()
+        keeper.step()  # as many closed as open (and at least the minimum): reclaim
+        assert alive() is None
+        assert (keeper.freezes, keeper.reclaims, keeper.closed) == (2, 1, 0)
+    finally:
+        gc.unfreeze()
+
+
+class Node:
+    next: Node | None = None
