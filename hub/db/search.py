@@ -147,8 +147,8 @@ def tiers(
     )
     return (
         Tier(2, in_title),
-        Tier(1, and_(in_head, not_(in_title))),
-        Tier(0, and_(anywhere, not_(in_head))),
+        Tier(1, and_(in_head, not_(in_title)), driving=in_head),
+        Tier(0, and_(anywhere, not_(in_head)), driving=anywhere),
     )
 
 
