@@ -49,7 +49,7 @@ class Tier:
     driving: ColumnElement[bool] | None = None
 
 
-CANDIDATES = 500  # rows a tier's driving condition may supply beyond the page
+CANDIDATES = 100  # rows a tier's driving condition may supply beyond the page
 
 
 @dataclass(frozen=True)
