@@ -37,10 +37,19 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class Tier:
-    """Rows meeting ``condition`` sort together, under the tier's ``value`` (see ``Ordering``)."""
+    """Rows meeting ``condition`` sort together, under the tier's ``value`` (see ``Ordering``).
+
+    ``driving``, when set, is a simpler condition the tier's rows all meet (``condition`` adds
+    exclusions, e.g. "not in a higher tier", that the planner cannot estimate): the tier is read
+    from the first ``CANDIDATES`` rows meeting it, so reading never walks far for nothing.
+    """
 
     value: int
     condition: ColumnElement[bool]
+    driving: ColumnElement[bool] | None = None
+
+
+CANDIDATES = 100  # rows a tier's driving condition may supply beyond the page
 
 
 @dataclass(frozen=True)
@@ -149,7 +158,17 @@ def _paginate_tiers(
         if not possible:
             continue
         in_tier = Page(page.limit, page.forward, after, before)
-        branch = paginate(statement.where(tier.condition), within, in_tier, binds)
+        restricted = statement.where(tier.condition)
+        if tier.driving is not None:
+            unique = ordering.columns[-1]
+            pool = Page(page.limit + CANDIDATES, page.forward, after, before)
+            # Inline values: the pool's size differs from the page's (callers that share built
+            # statements key them by page size too).
+            candidates = paginate(
+                statement.where(tier.driving).with_only_columns(unique), within, pool, INLINE
+            ).with_only_columns(unique)
+            restricted = restricted.where(unique.in_(candidates))
+        branch = paginate(restricted, within, in_tier, binds)
         # sort_0 is the tier, then the columns: relabel the branch's own sort keys.
         columns = [
             column

@@ -39,6 +39,7 @@ from hub.errors import InvalidInput
 MAX_WORDS = 8
 MIN_TYPO_LENGTH = 4  # shorter words must match exactly (trigrams of short words say little)
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C (body), B (summary), A (title)
+HEADLINE_SOURCE = 1500  # characters of a text that highlighting looks at
 HEADLINE_OPTIONS = "StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2"
 _WORD = re.compile(r"[\w]+(?:-[\w]+)*", re.UNICODE)
 
@@ -147,8 +148,8 @@ def tiers(
     )
     return (
         Tier(2, in_title),
-        Tier(1, and_(in_head, not_(in_title))),
-        Tier(0, and_(anywhere, not_(in_head))),
+        Tier(1, and_(in_head, not_(in_title)), driving=in_head),
+        Tier(0, and_(anywhere, not_(in_head)), driving=anywhere),
     )
 
 
@@ -168,8 +169,9 @@ def tier_value(tiers: tuple[Tier, ...]) -> ColumnElement[int]:
 def headline(
     text: SQLColumnExpression[Any], words: tuple[str, ...], binds: Binds = INLINE
 ) -> ColumnElement[str]:
-    """Fragments of ``text`` (HTML removed) with the matched words in ``<mark>``."""
-    plain = func.regexp_replace(text, "<[^>]+>", " ", "g")
+    """Fragments of ``text`` (HTML removed; its first ``HEADLINE_SOURCE`` characters: parsing
+    is what highlighting costs) with the matched words in ``<mark>``."""
+    plain = func.regexp_replace(func.left(text, HEADLINE_SOURCE), "<[^>]+>", " ", "g")
     return func.ts_headline(
         literal("indonesian").cast(REGCONFIG), plain, or_query(words, binds), HEADLINE_OPTIONS
     )

@@ -184,7 +184,15 @@ class StatementCache:
                 statement(viewer, query, needs, page, binds), binds.values, dialect
             )
             return prepared.sql, prepared.parameters(binds.values)
-        key = (needs, query.shape(), page.forward, page.after is None, page.before is None)
+        key: tuple[Any, ...] = (
+            needs,
+            query.shape(),
+            page.forward,
+            page.after is None,
+            page.before is None,
+        )
+        if query.order is ArticleOrder.RELEVANCE:
+            key += (page.limit,)  # the tiers' candidate pools are sized by it
         cached = self.statements.get(key)
         if cached is None:
             binds = NamedBinds()
