@@ -2,8 +2,9 @@
 
 For each query (province feed, article detail with related coverage, search, region drill-down)
 and each concurrency (1, 8, 32 clients) it prints requests/s, p50/p99 latency and the SQL
-statements per request, each the median of ``--runs`` runs; and, as the floor, the feed's data
-fetched by one hand-written SQL statement through asyncpg at the same concurrencies.
+statements per request (of a warm process), each the median of ``--runs`` runs; and, as the
+floor, the feed's data fetched by one hand-written SQL statement through asyncpg at the same
+concurrencies, measured right after each feed run (the machine's load changes over time).
 
 Usage: python -m bench.read.load [--url ...] [--seconds 5] [--runs 3] [--workers 2]
 Needs the dataset of ``bench.read.generate`` in the database.
@@ -203,11 +204,10 @@ async def statements_per_request(url: str, samples: dict[str, list[Any]]) -> dic
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             rng = random.Random(1)
             for name, query in QUERIES.items():
+                body = {"query": query, "variables": variables_for(samples)[name](rng)}
+                await client.post("/graphql", json=body)  # fills the process-wide caches
                 recorded.clear()
-                response = await client.post(
-                    "/graphql",
-                    json={"query": query, "variables": variables_for(samples)[name](rng)},
-                )
+                response = await client.post("/graphql", json=body)
                 assert "errors" not in response.json(), response.text[:500]
                 counts[name] = len(recorded)
     return counts
@@ -268,6 +268,10 @@ async def run(
     statements = await statements_per_request(normalise(url), samples)
     server = start_server(url, port, workers)
     rows = []
+    floor: dict[int, Result] = {}
+    floor_pool = await asyncpg.create_pool(
+        url, min_size=max(concurrencies), max_size=max(concurrencies)
+    )
     try:
         await wait_ready(port)
         for name in names:
@@ -288,15 +292,22 @@ async def run(
                     body = json.dumps({"query": query, "variables": make_variables(rng)}).encode()
                     await pool[number].post(body)
 
+                floor_call = floor_caller(floor_pool, samples, clients)
                 await drive(call, clients, 1.0)  # warm up
-                results = [await drive(call, clients, seconds) for _ in range(runs)]
+                if name == "feed":
+                    await drive(floor_call, clients, 1.0)
+                results, floors = [], []
+                for _ in range(runs):  # the floor right after each run: the same machine load
+                    results.append(await drive(call, clients, seconds))
+                    if name == "feed":
+                        floors.append(await drive(floor_call, clients, seconds))
                 rows.append((name, clients, median(results), statements[name]))
-        floor = {}
-        if "feed" in names:
-            floor = await floor_results(url, samples, seconds, runs, concurrencies)
+                if floors:
+                    floor[clients] = median(floors)
     finally:
         server.terminate()
         server.wait(timeout=30)
+        await floor_pool.close()
     print(
         f"{'query':<11} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL/req':>7} {'floor req/s':>11} {'ratio':>6}"
     )
@@ -314,26 +325,18 @@ async def run(
         )
 
 
-async def floor_results(
-    url: str, samples: dict[str, list[Any]], seconds: float, runs: int, concurrencies: list[int]
-) -> dict[int, Result]:
+def floor_caller(
+    pool: asyncpg.Pool, samples: dict[str, list[Any]], clients: int
+) -> Callable[[int], Awaitable[None]]:
     """The feed's data by one hand-written statement through asyncpg (rows decoded)."""
-    pool = await asyncpg.create_pool(url, min_size=max(concurrencies), max_size=max(concurrencies))
-    results = {}
-    try:
-        for clients in concurrencies:
-            rng = random.Random(clients)
+    rng = random.Random(clients)
 
-            async def call(_number: int, rng: random.Random = rng) -> None:
-                rows = await pool.fetch(FLOOR_SQL, rng.choice(samples["provinces"]))
-                for row in rows:
-                    json.loads(row["tags"]), json.loads(row["regions"]), json.loads(row["stages"])
+    async def call(_number: int) -> None:
+        rows = await pool.fetch(FLOOR_SQL, rng.choice(samples["provinces"]))
+        for row in rows:
+            json.loads(row["tags"]), json.loads(row["regions"]), json.loads(row["stages"])
 
-            await drive(call, clients, 1.0)
-            results[clients] = median([await drive(call, clients, seconds) for _ in range(runs)])
-    finally:
-        await pool.close()
-    return results
+    return call
 
 
 def median(results: list[Result]) -> Result:

@@ -92,3 +92,63 @@ async def test_search_uses_indexes(demo: str, engine) -> None:  # type: ignore[n
         )
     assert "ix_articles_search_vector" in plan
     assert "ix_articles_title_trgm" in plan
+
+
+async def test_relevance_pages_walk_the_tiers_both_ways(
+    database_url: str, gql: GraphQLClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    agency = await factories.agency(sessions, slug="kpu-uji", region_code="64.71")
+    expected = []
+    for where, count in (("title", 3), ("summary", 3), ("body", 3)):
+        made = []
+        for n in range(count):
+            fields = {
+                "title": f"Berita {where} {n}",
+                "summary": "Ringkasan.",
+                "body": "<p>Isi.</p>",
+            }
+            key = "body" if where == "body" else where
+            fields[key] = f"Sosialisasi tahapan {fields[key]}"
+            await factories.article(sessions, agency_id=agency, **fields)  # type: ignore[arg-type]
+            made.append(fields["title"])
+        expected += list(reversed(made))  # newest first within a tier
+    page_query = """query ($first: Int, $after: String, $last: Int, $before: String) {
+      articles(search: "sosialisasi", first: $first, after: $after, last: $last, before: $before) {
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { score node { title } } } }"""
+    forward: list[str] = []
+    after = None
+    while True:
+        page = (await gql(page_query, {"first": 2, "after": after}))["articles"]
+        forward += [edge["node"]["title"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert forward == expected
+    backward: list[str] = []
+    before = None
+    while True:
+        page = (await gql(page_query, {"last": 2, "before": before}))["articles"]
+        backward = [edge["node"]["title"] for edge in page["edges"]] + backward
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert backward == expected
+    scores = [edge["score"] for edge in (await gql(page_query, {"first": 9}))["articles"]["edges"]]
+    assert [int(score) for score in scores] == [2, 2, 2, 1, 1, 1, 0, 0, 0]
+
+
+async def test_typo_tolerant_pages_continue_typo_tolerant(
+    database_url: str, gql: GraphQLClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    agency = await factories.agency(sessions, slug="kpu-uji", region_code="64.71")
+    for n in range(3):
+        await factories.article(sessions, agency_id=agency, title=f"Banjir di Tenggarong {n}")
+    query = """query ($after: String) { articles(search: "Tenggarog", first: 2, after: $after) {
+      pageInfo { hasNextPage endCursor } edges { node { title } } } }"""
+    first = (await gql(query))["articles"]
+    assert len(first["edges"]) == 2
+    assert first["pageInfo"]["hasNextPage"] is True
+    rest = (await gql(query, {"after": first["pageInfo"]["endCursor"]}))["articles"]
+    titles = [e["node"]["title"] for e in first["edges"] + rest["edges"]]
+    assert sorted(titles) == [f"Banjir di Tenggarong {n}" for n in range(3)]
