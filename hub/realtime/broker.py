@@ -44,6 +44,7 @@ from hub.settings import Settings
 logger = logging.getLogger("hub.realtime")
 
 BATCH_SIZE = 500
+STOP_TIMEOUT = 5.0  # seconds stop() waits for its tasks
 RENDER_CACHE_SIZE = 4096
 RENDER_RETRY_SECONDS = 30.0
 NOTIFIED_WAIT_SECONDS = 10.0  # how long a notified id keeps the reader polling fast
@@ -112,12 +113,17 @@ class Broker:
         self.started = True
 
     async def stop(self) -> None:
+        """Cancel the broker's tasks and wait for them, but never forever: a cancellation can
+        be lost in a race inside ``asyncio.wait_for`` (Python 3.11), so after
+        ``STOP_TIMEOUT`` the remaining tasks are cancelled again and left behind."""
         tasks = (*self._tasks, *self._replays, *self._gates)
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=STOP_TIMEOUT)
+            for task in pending:
+                logger.warning("live task %s did not stop in time; cancelled again", task)
+                task.cancel()
         self.started = False
 
     def wake(self) -> None:
