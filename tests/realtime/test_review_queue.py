@@ -185,10 +185,15 @@ async def test_the_queue_is_refused_to_those_not_entitled(
 
 
 async def submitted_by_writer(
-    http: GraphQLClient, sessions: Sessions, newsroom: dict[str, str]
+    http: GraphQLClient, sessions: Sessions, newsroom: dict[str, str], *, with_key: bool = False
 ) -> Any:
-    """A function submitting a new draft of the writer through the API."""
-    writer = Desk(http, sessions, bearer(await token_of(http, newsroom["writer"])))
+    """A function submitting a new draft of the writer through the API (logged in, or
+    with the agency's API key, which does not expire)."""
+    if with_key:
+        credential = await add_api_key(sessions, KUKAR, [ApiKeyScope.SUBMIT_ARTICLES])
+    else:
+        credential = await token_of(http, newsroom["writer"])
+    writer = Desk(http, sessions, bearer(credential))
 
     async def submit() -> None:
         draft = await add_article(
@@ -248,7 +253,7 @@ async def test_the_queue_ends_when_the_login_or_the_role_ends(
 async def test_the_queue_ends_when_the_token_expires(
     live_settings: Settings, sessions: Sessions, newsroom: dict[str, str]
 ) -> None:
-    live_settings.access_token_ttl = 2  # below the configurable minimum, for the test only
+    live_settings.access_token_ttl = 3  # below the configurable minimum, for the test only
     async with (
         serving(live_settings) as address,
         httpx.AsyncClient(base_url=f"http://{address}", timeout=60) as client,
@@ -258,8 +263,8 @@ async def test_the_queue_ends_when_the_token_expires(
             await editor.initialise(as_user(await token_of(http, newsroom["editor"])))
             await editor.subscribe("q", QUEUE, {"agency": KUKAR})
             await editor.quiet(0.3)
-            await asyncio.sleep(3)  # the access token expires
-            submit = await submitted_by_writer(http, sessions, newsroom)
+            await asyncio.sleep(4)  # the access token expires
+            submit = await submitted_by_writer(http, sessions, newsroom, with_key=True)
             await submit()
             error = await ended_with(editor, "q")
             assert error["extensions"]["code"] == "UNAUTHENTICATED"
