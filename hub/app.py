@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from importlib.resources import files
 from typing import Any
 
+import orjson
 import strawberry
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import event, text
@@ -78,6 +79,9 @@ class HubGraphQL(GraphQL[Context, None]):
             viewer=viewer,
             authorization=authorization,
         )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:

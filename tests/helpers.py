@@ -62,6 +62,7 @@ class GraphQLClient:
 @dataclass
 class StatementLog:
     statements: list[str] = field(default_factory=list)
+    parameters: list[Any] = field(default_factory=list)  # of each statement, as sent
 
     @property
     def count(self) -> int:
@@ -73,8 +74,9 @@ def count_statements(engine: AsyncEngine) -> Iterator[StatementLog]:
     """Record every SQL statement the engine sends while the block runs."""
     log = StatementLog()
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
         log.statements.append(statement)
+        log.parameters.append(parameters)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
     try:

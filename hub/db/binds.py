@@ -4,6 +4,13 @@ Statement builders take a ``Binds``. ``INLINE`` puts each value into the stateme
 binds it anonymously): the statement is built per request. ``NamedBinds`` puts named parameters
 instead and records the values, so one built statement serves every request of the same shape
 (the fast path caches them: building a statement costs more than running it).
+
+A page's LIMIT is a *constant* of the statement: written into its text (callers that share
+statements key them by it), so that PostgreSQL may settle on one generic plan for a prepared
+statement. Statements whose best plan depends on their values — search words, whose frequency
+decides between an index on the order and a full-text index — keep it as a parameter
+(``generic_plan=False``): their generic plan then looks too costly, and each execution is
+planned for its values.
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ from sqlalchemy.types import TypeEngine
 class Binds:
     """Values inline."""
 
+    def __init__(self, *, generic_plan: bool = True) -> None:
+        self.generic_plan = generic_plan
+
     def value(self, name: str, value: Any) -> Any:
         """A value compared with a column (it takes the column's type)."""
         del name
@@ -27,12 +37,23 @@ class Binds:
         del name
         return literal(value, type_)
 
+    def constant(self, name: str, value: Any, type_: TypeEngine[Any]) -> Any:
+        """A value that shapes the plan (a LIMIT): in the text unless planned per execution."""
+        if self.generic_plan:
+            return literal(value, type_, literal_execute=True)
+        return self.expression(name, value, type_)
+
 
 class NamedBinds(Binds):
-    """Named parameters; ``values`` holds what this build was given."""
+    """Named parameters; ``values`` holds what this build was given (constants included)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, generic_plan: bool = True) -> None:
+        super().__init__(generic_plan=generic_plan)
         self.values: dict[str, Any] = {}
+
+    def constant(self, name: str, value: Any, type_: TypeEngine[Any]) -> Any:
+        self.values[name] = value
+        return super().constant(name, value, type_)
 
     def value(self, name: str, value: Any) -> Any:
         self.values[name] = value
@@ -44,3 +65,4 @@ class NamedBinds(Binds):
 
 
 INLINE = Binds()
+INLINE_PLANNED_PER_VALUE = Binds(generic_plan=False)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Select,
     SQLColumnExpression,
     and_,
+    func,
     label,
     literal,
     select,
@@ -124,7 +125,7 @@ def paginate(
     return (
         statement.add_columns(*ordering.labelled())
         .order_by(*sort_columns(ordering, page))
-        .limit(binds.expression("limit", page.limit + 1, Integer()))
+        .limit(binds.constant("limit", page.limit + 1, Integer()))
     )
 
 
@@ -150,10 +151,18 @@ def _tier_bounds(tier: int, page: Page) -> tuple[bool, Key | None, Key | None]:
 def _paginate_tiers(
     statement: Select[Any], ordering: Ordering, page: Page, binds: Binds
 ) -> Select[Any]:
-    """One ordered, limited query per tier that can hold page rows, merged by (tier, keys)."""
+    """One ordered, limited query per tier that can hold page rows, merged by (tier, keys).
+
+    The tiers are read in the page's order, each a CTE run only when the tiers before it did not
+    fill the page (a one-time filter on their row counts): a common word, whose first tier fills
+    the page, never reads the lower ones.
+    """
     within = Ordering(ordering.name, ordering.columns, ordering.descending, ordering.kinds[1:])
-    branches = []
-    for tier in ordering.tiers:
+    descending = ordering.descending == page.forward
+    limit = binds.constant("limit", page.limit + 1, Integer())
+    tiers = sorted(ordering.tiers, key=lambda tier: tier.value, reverse=descending)
+    read: list[Any] = []  # the CTEs of the tiers before
+    for tier in tiers:
         possible, after, before = _tier_bounds(tier.value, page)
         if not possible:
             continue
@@ -168,6 +177,12 @@ def _paginate_tiers(
                 statement.where(tier.driving).with_only_columns(unique), within, pool, INLINE
             ).with_only_columns(unique)
             restricted = restricted.where(unique.in_(candidates))
+        if read:
+            found = sum(
+                (select(func.count()).select_from(before_).scalar_subquery() for before_ in read),
+                start=literal(0, Integer()),
+            )
+            restricted = restricted.where(found < limit)
         branch = paginate(restricted, within, in_tier, binds)
         # sort_0 is the tier, then the columns: relabel the branch's own sort keys.
         columns = [
@@ -176,12 +191,12 @@ def _paginate_tiers(
             if not (column.key or "").startswith("sort_")
         ]
         within_keys = [label(f"sort_{i + 1}", column) for i, column in enumerate(ordering.columns)]
-        branches.append(
+        read.append(
             branch.with_only_columns(
                 *columns, label("sort_0", literal(tier.value, Integer())), *within_keys
-            )
+            ).cte(f"tier_{tier.value}", nesting=True)
         )
-    merged = union_all(*branches).subquery("tiered")
+    merged = union_all(*(select(tier_rows) for tier_rows in read)).subquery("tiered")
     first = statement.column_descriptions[0]
     described = statement.column_descriptions
     selected: list[Any] = []
@@ -190,11 +205,10 @@ def _paginate_tiers(
         described = described[1:]
     selected += [merged.c[item["name"]] for item in described]
     keys = [merged.c[f"sort_{index}"] for index in range(len(ordering.kinds))]
-    descending = ordering.descending == page.forward
     return (
         select(*selected, *keys)
         .order_by(*(key.desc() if descending else key.asc() for key in keys))
-        .limit(binds.expression("limit", page.limit + 1, Integer()))
+        .limit(limit)
     )
 
 

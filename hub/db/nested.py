@@ -17,6 +17,7 @@ from sqlalchemy import Integer, Select, String
 from sqlalchemy.types import TypeEngine
 
 from hub.auth import Viewer
+from hub.db.binds import INLINE, Binds
 from hub.db.keyset import Ordering, Page, PageRows
 from hub.db.models import Agency, Article, ArticlePerson, Event, Person, region_feed
 from hub.db.repositories import agency, article, event, pages, person
@@ -35,6 +36,7 @@ class ChildList:
     ordering: Callable[[Any], Ordering]  # query -> ordering
     item: Callable[[Any], Any]  # fetched row (key, model, extra columns...) -> page item
     counted: Callable[[Viewer, Any], Select[Any]] | None = None  # default: ``statement``
+    binds: Callable[[Any], Binds] = lambda _query: INLINE  # query -> how its pages are bound
 
 
 def _articles(parent: ParentCondition, key_type: TypeEngine[Any]) -> ChildList:
@@ -46,6 +48,7 @@ def _articles(parent: ParentCondition, key_type: TypeEngine[Any]) -> ChildList:
         ordering=lambda query: query.ordering(),
         item=article.hit_of_parent,
         counted=article.counting_statement,
+        binds=lambda query: query.plan_binds(),
     )
 
 
@@ -86,6 +89,7 @@ def _region_articles() -> ChildList:
         counted=lambda viewer, query: article.counting_statement(viewer, query).join(
             PARENT_FEED, PARENT_FEED.c.article_id == Article.id
         ),
+        binds=lambda query: query.plan_binds(),
     )
 
 
@@ -180,6 +184,7 @@ async def child_pages(
                 child.ordering(query),
                 page,
                 child.item,
+                child.binds(query),
             )
             for parent, rows in zip(parents, found, strict=True):
                 results[ChildPageKey(name, parent, query, page)] = rows

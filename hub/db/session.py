@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import orjson
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -35,6 +36,7 @@ def build_engine(
         pool_pre_ping=settings.db_pre_ping,
         pool_recycle=RECYCLE_SECONDS,
         connect_args={"server_settings": {"application_name": name}},
+        json_deserializer=orjson.loads,  # JSON columns and aggregates (fast path lists)
     )
 
 

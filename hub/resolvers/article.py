@@ -67,7 +67,9 @@ async def list_articles(
     """A page, and the query that made it (typo-tolerant when the exact one found nothing)."""
     query = continued(query, args)
     statement = repository.statement(ctx.viewer, query)
-    page = await root_slice(ctx, statement, query.ordering(), args, repository.hit)
+    page = await root_slice(
+        ctx, statement, query.ordering(), args, repository.hit, query.plan_binds()
+    )
     fuzzy = retry_fuzzy(query, args, len(page.items))
     if fuzzy is not None:
         return await list_articles(ctx, query=fuzzy, args=args)

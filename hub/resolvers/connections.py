@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Select
 
+from hub.db.binds import INLINE, Binds
 from hub.db.keyset import Ordering, Page, PageRows
 from hub.db.nested import CHILD_LISTS, ChildCountKey, ChildPageKey
 from hub.db.repositories import pages
@@ -80,11 +81,12 @@ async def root_slice(
     ordering: Ordering,
     args: ConnectionArgs,
     item: Callable[[Any], T],
+    binds: Binds = INLINE,
 ) -> Slice[T]:
     """A page of ``statement`` (which selects the model first) in ``ordering``."""
     page = page_of(ctx, ordering, args)
     async with ctx.reads() as session:
-        rows = await pages.select_page(session, statement, ordering, page, item)
+        rows = await pages.select_page(session, statement, ordering, page, item, binds)
 
     async def count() -> int:
         async with ctx.reads() as session:

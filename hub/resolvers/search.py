@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hub.db import search
+from hub.db.binds import INLINE_PLANNED_PER_VALUE
 from hub.db.repositories import search_results
 from hub.errors import InvalidInput
 from hub.resolvers.connections import ConnectionArgs, Slice, root_slice
@@ -29,5 +30,10 @@ async def search_everything(
         raise InvalidInput("`kinds` must name at least one kind", field="kinds")
     statement, ordering = search_results.statement(ctx.viewer, words, kinds or search_results.KINDS)
     return await root_slice(
-        ctx, statement, ordering, args, lambda row: SearchMatch(row.kind, row.id, row.score)
+        ctx,
+        statement,
+        ordering,
+        args,
+        lambda row: SearchMatch(row.kind, row.id, row.score),
+        INLINE_PLANNED_PER_VALUE,  # planned for its words
     )

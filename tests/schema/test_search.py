@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
 from tests import factories
-from tests.helpers import GraphQLClient
+from tests.helpers import GraphQLClient, count_statements
 
 SEARCH = """query ($q: String!) { articles(search: $q) {
   edges { score highlight { title snippet } node { title } } } }"""
@@ -152,3 +155,50 @@ async def test_typo_tolerant_pages_continue_typo_tolerant(
     rest = (await gql(query, {"after": first["pageInfo"]["endCursor"]}))["articles"]
     titles = [e["node"]["title"] for e in first["edges"] + rest["edges"]]
     assert sorted(titles) == [f"Banjir di Tenggarong {n}" for n in range(3)]
+
+
+def scans_of(plan: dict[str, Any], column: str) -> list[int]:
+    """The loops run by each plan node that reads ``column`` (in a condition or filter)."""
+    loops = []
+    conditions = ("Index Cond", "Recheck Cond", "Filter")
+    if any(column in plan.get(name, "") for name in conditions):
+        loops.append(plan["Actual Loops"])
+    for child in plan.get("Plans", []):
+        loops += scans_of(child, column)
+    return loops
+
+
+async def test_lower_tiers_are_read_only_when_the_page_needs_them(
+    database_url: str,
+    app: Starlette,
+    engine: AsyncEngine,
+    gql: GraphQLClient,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    agency = await factories.agency(sessions, slug="kpu-uji", region_code="64.71")
+    for n in range(3):
+        await factories.article(sessions, agency_id=agency, title=f"Sosialisasi tahapan {n}")
+        await factories.article(
+            sessions, agency_id=agency, title=f"Berita {n}", summary="Sosialisasi tahapan."
+        )
+    query = """query ($first: Int) { articles(search: "sosialisasi", first: $first) {
+      edges { node { title } } } }"""
+    lower_tier_loops = {}
+    for first in (2, 4):  # the title tier fills a page of 2 (3 rows), not one of 4
+        with count_statements(app.state.engine) as log:
+            titles = [
+                e["node"]["title"]
+                for e in (await gql(query, {"first": first}))["articles"]["edges"]
+            ]
+        assert len(titles) == first
+        (statement,), (parameters,) = log.statements, log.parameters
+        async with engine.connect() as connection:
+            raw = (await connection.get_raw_connection()).driver_connection
+            explained = await raw.fetchval(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, *parameters
+            )
+        plan = explained[0]["Plan"]  # the JSON plan, decoded by the engine's codec
+        lower_tier_loops[first] = scans_of(plan, "head_vector")
+    assert lower_tier_loops[2], "the statement reads the lower tiers under a one-time filter"
+    assert set(lower_tier_loops[2]) == {0}, lower_tier_loops
+    assert any(loops > 0 for loops in lower_tier_loops[4]), lower_tier_loops

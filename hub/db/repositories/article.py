@@ -14,13 +14,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth import Viewer
 from hub.db import search
-from hub.db.binds import INLINE, Binds
-from hub.db.keyset import Ordering, Page, PageRows, Tier
+from hub.db.binds import INLINE, INLINE_PLANNED_PER_VALUE, Binds
+from hub.db.keyset import Ordering, Tier
 from hub.db.models import (
     Agency,
     Article,
@@ -38,6 +38,11 @@ from hub.workflow import REVIEW_STATUSES
 PUBLIC_STATUSES = tuple(sorted(status.value for status in PUBLISHED))
 
 
+def _statuses(statuses: Sequence[str]) -> Any:
+    """Status values written into the statement's text: constants, estimated by the planner."""
+    return bindparam("status", list(statuses), unique=True, expanding=True, literal_execute=True)
+
+
 def visible_to(viewer: Viewer) -> ColumnElement[bool]:
     """SQL condition for the articles ``viewer`` may read (twin of ``auth.can_read_article``).
 
@@ -46,14 +51,14 @@ def visible_to(viewer: Viewer) -> ColumnElement[bool]:
     agency's members and its API keys with a drafts scope; submissions and rejections also by
     the reviewers entitled to the agency (provincial review).
     """
-    condition: ColumnElement[bool] = Article.status.in_(PUBLIC_STATUSES)
+    condition: ColumnElement[bool] = Article.status.in_(_statuses(PUBLIC_STATUSES))
     if agencies := viewer.unpublished_agency_ids:
         condition = or_(condition, Article.source_agency_id.in_(sorted(agencies)))
     if reviewed := viewer.review_agency_ids:
         condition = or_(
             condition,
             and_(
-                Article.status.in_(sorted(s.value for s in REVIEW_STATUSES)),
+                Article.status.in_(_statuses(sorted(s.value for s in REVIEW_STATUSES))),
                 Article.source_agency_id.in_(sorted(reviewed)),
             ),
         )
@@ -102,6 +107,10 @@ class ArticleQuery:
             # The same keys, read from the region's feed: one index range scan, in order.
             columns = (region_feed.c.listed_at, region_feed.c.article_id)
         return Ordering(name, columns, ordering.descending, ordering.kinds)
+
+    def plan_binds(self) -> Binds:
+        """How to bind the query's pages: searches are planned for their words (see binds)."""
+        return INLINE_PLANNED_PER_VALUE if self.words else INLINE
 
     def scoped(self, statement: Select[Any], binds: Binds = INLINE) -> Select[Any]:
         """``statement`` (over articles) restricted to the region's feed when filtering by one."""
@@ -283,12 +292,6 @@ def hit_of_parent(row: Any) -> ArticleHit:
 def statement(viewer: Viewer, query: ArticleQuery) -> Select[Any]:
     """The visible articles ``query`` selects, with their search score (``NULL`` without search)."""
     return query.scoped(select(Article, _score_column(query)).where(*where(viewer, query)))
-
-
-async def list_page(
-    session: AsyncSession, *, viewer: Viewer, query: ArticleQuery, page: Page
-) -> PageRows[ArticleHit]:
-    return await pages.select_page(session, statement(viewer, query), query.ordering(), page, hit)
 
 
 def counting_statement(viewer: Viewer, query: ArticleQuery) -> Select[Any]:

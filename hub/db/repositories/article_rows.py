@@ -4,7 +4,7 @@ The fast path of article lists (``hub/schema/projection.py``): when a query asks
 data of articles and of these edges, one statement returns everything — the page as a CTE, then
 to-one edges joined (columns ``agency__name``...) and to-many edges aggregated to JSON arrays
 for the page's rows at once (set-wise, not a subquery per row). It uses the same conditions,
-visibility rule and keyset pagination as ``list_page``.
+visibility rule and keyset pagination as the general path (``article.statement``).
 """
 
 from __future__ import annotations
@@ -94,16 +94,6 @@ def statement(
     columns: list[Any] = [getattr(Article, name) for name in sorted(wanted)]
     score = query.score(binds) if query.words else literal_column("NULL")
     columns.append(score.label("score"))
-    if needs.highlight:  # null without search words; computed for the page's rows only
-        title, snippet = (
-            (
-                search.headline(Article.title, query.words, binds),
-                search.headline(Article.body, query.words, binds),
-            )
-            if query.words
-            else (literal_column("NULL"), literal_column("NULL"))
-        )
-        columns += [title.label("highlight__title"), snippet.label("highlight__snippet")]
     ordering = query.ordering(binds)
     rows = paginate(
         query.scoped(select(*columns).where(*where(viewer, query, binds)), binds),
@@ -122,6 +112,15 @@ def statement(
         joined = joined.outerjoin(event, event.id == rows.c.event_id)
         outer.append(event.id.label("event__present"))
         outer += [getattr(event, name).label(f"event__{name}") for name in sorted(needs.event)]
+    if needs.highlight:  # null without search words; computed for the page's rows only
+        if query.words:
+            highlighted = aliased(Article, name="highlighted")
+            joined = joined.join(highlighted, highlighted.id == rows.c.id)
+            title = search.headline(highlighted.title, query.words, binds)
+            snippet = search.headline(highlighted.body, query.words, binds)
+        else:
+            title = snippet = literal_column("NULL")
+        outer += [title.label("highlight__title"), snippet.label("highlight__snippet")]
     for name, wanted_columns in needs.lists:
         listed = _listed(name, wanted_columns, rows)
         joined = joined.outerjoin(listed, listed.c.article_id == rows.c.id)
@@ -179,23 +178,22 @@ class StatementCache:
         values = query.parameters() | page_parameters(page)
         tier_cursor = query.order is ArticleOrder.RELEVANCE and (page.after or page.before)
         if viewer is not ANONYMOUS or tier_cursor:  # built per request (the structure varies)
-            binds = NamedBinds()
+            binds = NamedBinds(generic_plan=not query.words)
             prepared = Prepared.compile(
                 statement(viewer, query, needs, page, binds), binds.values, dialect
             )
             return prepared.sql, prepared.parameters(binds.values)
-        key: tuple[Any, ...] = (
+        key = (
             needs,
             query.shape(),
             page.forward,
             page.after is None,
             page.before is None,
+            page.limit,  # a constant of the text (see ``hub/db/binds.py``); sizes the tiers' pools
         )
-        if query.order is ArticleOrder.RELEVANCE:
-            key += (page.limit,)  # the tiers' candidate pools are sized by it
         cached = self.statements.get(key)
         if cached is None:
-            binds = NamedBinds()
+            binds = NamedBinds(generic_plan=not query.words)
             built = statement(viewer, query, needs, page, binds)
             if binds.values != values:  # the names of the two ways must agree
                 raise AssertionError(f"parameters differ: {binds.values} != {values}")

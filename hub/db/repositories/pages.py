@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import TypeEngine
 
+from hub.db.binds import INLINE, Binds
 from hub.db.keyset import Ordering, Page, PageRows, paginate
 
 R = TypeVar("R")
@@ -33,9 +34,10 @@ async def select_page(
     ordering: Ordering,
     page: Page,
     item: Callable[[Any], R],
+    binds: Binds = INLINE,
 ) -> PageRows[R]:
     """``statement`` selects the model first; ``item`` turns a row into a page item."""
-    rows = (await session.execute(paginate(statement, ordering, page))).all()
+    rows = (await session.execute(paginate(statement, ordering, page, binds))).all()
     return PageRows.build(rows, ordering, page, item)
 
 
@@ -49,10 +51,11 @@ async def select_pages_by_parent(
     ordering: Ordering,
     page: Page,
     item: Callable[[Any], R],
+    binds: Binds = INLINE,
 ) -> list[PageRows[R]]:
     """One page per key (aligned with ``keys``); ``item`` gets ``(key, model, extra...)`` rows."""
     parents = parents_table(keys, key_type)
-    inner = paginate(statement.where(parent(parents.c.key)), ordering, page).lateral()
+    inner = paginate(statement.where(parent(parents.c.key)), ordering, page, binds).lateral()
     own = set(model.__table__.c.keys())
     extra = [column for column in inner.c if column.key not in own]
     statement = select(parents.c.key, aliased(model, inner), *extra).select_from(
