@@ -85,6 +85,8 @@ class Article(Base):
         Index("ix_articles_source_agency_id_published_at", "source_agency_id", "published_at"),
         Index("ix_articles_listed_at_id", "listed_at", "id"),
         Index("ix_articles_view_count_id", "view_count", "id"),
+        # Visibility of an article reached by id (feeds, counts): read from the index alone.
+        Index("ix_articles_id_status", "id", postgresql_include=["status"]),
         Index("ix_articles_search_vector", "search_vector", postgresql_using="gin"),
         trigram_index("ix_articles_title_trgm", "title"),
         Index("ix_articles_title_vector", "title_vector", postgresql_using="gin"),
