@@ -191,10 +191,14 @@ def _paginate_tiers(
             if not (column.key or "").startswith("sort_")
         ]
         within_keys = [label(f"sort_{i + 1}", column) for i, column in enumerate(ordering.columns)]
+        # A CTE does not correlate by itself: under a LATERAL (one page per parent) its
+        # condition on the parent's key must refer to the enclosing query's row.
         read.append(
             branch.with_only_columns(
                 *columns, label("sort_0", literal(tier.value, Integer())), *within_keys
-            ).cte(f"tier_{tier.value}", nesting=True)
+            )
+            .correlate_except(None)
+            .cte(f"tier_{tier.value}", nesting=True)
         )
     merged = union_all(*(select(tier_rows) for tier_rows in read)).subquery("tiered")
     first = statement.column_descriptions[0]

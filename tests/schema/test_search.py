@@ -202,3 +202,30 @@ async def test_lower_tiers_are_read_only_when_the_page_needs_them(
     assert lower_tier_loops[2], "the statement reads the lower tiers under a one-time filter"
     assert set(lower_tier_loops[2]) == {0}, lower_tier_loops
     assert any(loops > 0 for loops in lower_tier_loops[4]), lower_tier_loops
+
+
+async def test_nested_searches_give_each_parent_its_own_page(
+    database_url: str, gql: GraphQLClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    slugs = ("kpu-satu", "kpu-dua", "kpu-tiga")
+    for number, slug in enumerate(slugs):
+        agency = await factories.agency(sessions, slug=slug, region_code="64.71")
+        for n in range(number + 1):  # 1, 2 and 3 title matches: pages that need lower tiers
+            await factories.article(sessions, agency_id=agency, title=f"Sosialisasi {slug} {n}")
+            await factories.article(
+                sessions, agency_id=agency, title=f"Berita {slug} {n}", summary="Sosialisasi."
+            )
+    nested = """{ agencies(first: 10) { nodes { slug
+      articles(search: "sosialisasi", first: 3) { edges { score node { title } } } } } }"""
+    alone = """query ($agency: String!) { articles(filter: {agency: $agency},
+      search: "sosialisasi", first: 3) { edges { score node { title } } } }"""
+    pages = {
+        node["slug"]: node["articles"]["edges"]
+        for node in (await gql(nested))["agencies"]["nodes"]
+        if node["slug"] in slugs
+    }
+    assert set(pages) == set(slugs)
+    for number, slug in enumerate(slugs):
+        assert pages[slug] == (await gql(alone, {"agency": slug}))["articles"]["edges"]
+        assert all(slug in edge["node"]["title"] for edge in pages[slug]), pages[slug]
+        assert len(pages[slug]) == min(3, 2 * (number + 1))
