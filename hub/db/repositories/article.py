@@ -108,9 +108,17 @@ class ArticleQuery:
             columns = (region_feed.c.listed_at, region_feed.c.article_id)
         return Ordering(name, columns, ordering.descending, ordering.kinds)
 
+    @property
+    def generic_plan(self) -> bool:
+        """Whether one plan suits every value (see ``hub/db/binds.py``): an unfiltered list or
+        a region's feed (one index range, whatever the region) does; search words and the other
+        filters do not (a rare tag is best found through its index, a common one by walking the
+        listing order until the page is full)."""
+        return not self.words and not filter_values(self.filter)
+
     def plan_binds(self) -> Binds:
-        """How to bind the query's pages: searches are planned for their words (see binds)."""
-        return INLINE_PLANNED_PER_VALUE if self.words else INLINE
+        """How to bind the query's pages (planned per execution unless ``generic_plan``)."""
+        return INLINE if self.generic_plan else INLINE_PLANNED_PER_VALUE
 
     def scoped(self, statement: Select[Any], binds: Binds = INLINE) -> Select[Any]:
         """``statement`` (over articles) restricted to the region's feed when filtering by one."""

@@ -178,7 +178,7 @@ class StatementCache:
         values = query.parameters() | page_parameters(page)
         tier_cursor = query.order is ArticleOrder.RELEVANCE and (page.after or page.before)
         if viewer is not ANONYMOUS or tier_cursor:  # built per request (the structure varies)
-            binds = NamedBinds(generic_plan=not query.words)
+            binds = NamedBinds(generic_plan=query.generic_plan)
             prepared = Prepared.compile(
                 statement(viewer, query, needs, page, binds), binds.values, dialect
             )
@@ -193,7 +193,7 @@ class StatementCache:
         )
         cached = self.statements.get(key)
         if cached is None:
-            binds = NamedBinds(generic_plan=not query.words)
+            binds = NamedBinds(generic_plan=query.generic_plan)
             built = statement(viewer, query, needs, page, binds)
             if binds.values != values:  # the names of the two ways must agree
                 raise AssertionError(f"parameters differ: {binds.values} != {values}")
