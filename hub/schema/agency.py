@@ -12,13 +12,12 @@ from hub.db import models
 from hub.resolvers import global_id
 from hub.resolvers.connections import child_slice
 from hub.schema.connection import After, Before, Connection, First, Last, page_args
-from hub.schema.filters import FilterArgument, OrderArgument, SearchArgument
+from hub.schema.nested import article_list
 from hub.schema.node import Node
 from hub.schema.region import Region, region_or_none
 from hub.schema.taxonomy import AgencyType
 
 if TYPE_CHECKING:
-    from hub.schema.article import ArticleConnection
     from hub.schema.event import Event
     from hub.schema.person import Person
 
@@ -66,23 +65,11 @@ class Agency(Node):
     async def parent(self, info: Info[Context, None]) -> Agency | None:
         return await agency_or_none(info, self.parent_id)
 
-    @strawberry.field(description="Published articles of the agency.")
-    async def articles(
-        self,
-        info: Info[Context, None],
-        filter: FilterArgument = None,
-        search: SearchArgument = None,
-        order_by: OrderArgument = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Annotated[ArticleConnection, strawberry.lazy("hub.schema.article")]:
-        from hub.schema.article import nested_articles
-
-        return await nested_articles(
-            info, "agency.articles", self.key, filter, search, order_by, first, after, last, before
-        )
+    articles = article_list(
+        "agency.articles",
+        lambda agency: agency.key,
+        "Published articles of the agency.",
+    )
 
     @strawberry.field(description="Events the agency organises, latest first.")
     async def events(

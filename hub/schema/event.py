@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -12,15 +11,11 @@ from hub.context import Context
 from hub.db import models
 from hub.resolvers import global_id
 from hub.schema.agency import Agency, agency_or_none
-from hub.schema.connection import After, Before, First, Last
 from hub.schema.enums import SpeakerRole
-from hub.schema.filters import FilterArgument, OrderArgument, SearchArgument
+from hub.schema.nested import article_list
 from hub.schema.node import Node
 from hub.schema.person import Person
 from hub.schema.region import Region, region_or_none
-
-if TYPE_CHECKING:
-    from hub.schema.article import ArticleConnection
 
 
 @strawberry.type(description="A person speaking at an event, in a given role.")
@@ -85,23 +80,11 @@ class Event(Node):
             for row in rows
         ]
 
-    @strawberry.field(description="Published articles about the event, newest first.")
-    async def articles(
-        self,
-        info: Info[Context, None],
-        filter: FilterArgument = None,
-        search: SearchArgument = None,
-        order_by: OrderArgument = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Annotated[ArticleConnection, strawberry.lazy("hub.schema.article")]:
-        from hub.schema.article import nested_articles
-
-        return await nested_articles(
-            info, "event.articles", self.key, filter, search, order_by, first, after, last, before
-        )
+    articles = article_list(
+        "event.articles",
+        lambda event: event.key,
+        "Published articles about the event, newest first.",
+    )
 
 
 async def event_or_none(info: Info[Context, None], event_id: int | None) -> Event | None:

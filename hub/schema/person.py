@@ -13,11 +13,11 @@ from hub.resolvers import global_id
 from hub.resolvers.connections import child_slice
 from hub.schema.agency import Agency, agency_or_none
 from hub.schema.connection import After, Before, Connection, First, Last, page_args
-from hub.schema.filters import FilterArgument, OrderArgument, SearchArgument
+from hub.schema.nested import article_list
 from hub.schema.node import Node
 
 if TYPE_CHECKING:
-    from hub.schema.article import Article, ArticleConnection
+    from hub.schema.article import Article
     from hub.schema.event import Event
 
 
@@ -82,23 +82,11 @@ class Person(Node):
         )
         return Connection.of(page.map(Event.from_row))
 
-    @strawberry.field(description="Published articles quoting or mentioning the person.")
-    async def articles(
-        self,
-        info: Info[Context, None],
-        filter: FilterArgument = None,
-        search: SearchArgument = None,
-        order_by: OrderArgument = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Annotated[ArticleConnection, strawberry.lazy("hub.schema.article")]:
-        from hub.schema.article import nested_articles
-
-        return await nested_articles(
-            info, "person.articles", self.key, filter, search, order_by, first, after, last, before
-        )
+    articles = article_list(
+        "person.articles",
+        lambda person: person.key,
+        "Published articles quoting or mentioning the person.",
+    )
 
     @strawberry.field(description="The person's quotes in published articles, latest first.")
     async def quotes(

@@ -14,12 +14,11 @@ from hub.resolvers import region as resolvers
 from hub.resolvers.connections import child_slice
 from hub.schema.connection import After, Before, Connection, First, Last, page_args
 from hub.schema.enums import RegionLevel
-from hub.schema.filters import FilterArgument, OrderArgument, SearchArgument
+from hub.schema.nested import article_list
 from hub.schema.node import Node
 
 if TYPE_CHECKING:
     from hub.schema.agency import Agency
-    from hub.schema.article import ArticleConnection
     from hub.schema.event import Event
 
 
@@ -93,23 +92,11 @@ class Region(Node):
         )
         return Connection.of(page.map(Event.from_row))
 
-    @strawberry.field(description="Published articles covering this region or a region below it.")
-    async def articles(
-        self,
-        info: Info[Context, None],
-        filter: FilterArgument = None,
-        search: SearchArgument = None,
-        order_by: OrderArgument = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Annotated[ArticleConnection, strawberry.lazy("hub.schema.article")]:
-        from hub.schema.article import nested_articles
-
-        return await nested_articles(
-            info, "region.articles", self.code, filter, search, order_by, first, after, last, before
-        )
+    articles = article_list(
+        "region.articles",
+        lambda region: region.code,
+        "Published articles covering this region or a region below it.",
+    )
 
 
 async def region_or_none(info: Info[Context, None], code: str | None) -> Region | None:

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
-from hub.context import Context
 from hub.db import models
 from hub.resolvers import global_id
-from hub.schema.connection import After, Before, First, Last
-from hub.schema.filters import FilterArgument, OrderArgument, SearchArgument
+from hub.schema.nested import article_list
 from hub.schema.node import Node
-
-if TYPE_CHECKING:
-    from hub.schema.article import ArticleConnection
 
 
 @strawberry.type(description="A stage of the 2024 election calendar (PKPU 3/2022).")
@@ -40,23 +33,11 @@ class ElectionStage(Node):
             ordinal=row.ordinal,
         )
 
-    @strawberry.field(description="Published articles about this stage.")
-    async def articles(
-        self,
-        info: Info[Context, None],
-        filter: FilterArgument = None,
-        search: SearchArgument = None,
-        order_by: OrderArgument = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Annotated[ArticleConnection, strawberry.lazy("hub.schema.article")]:
-        from hub.schema.article import nested_articles
-
-        return await nested_articles(
-            info, "stage.articles", self.code, filter, search, order_by, first, after, last, before
-        )
+    articles = article_list(
+        "stage.articles",
+        lambda stage: stage.code,
+        "Published articles about this stage.",
+    )
 
 
 @strawberry.type(description="A free-form label.")
@@ -74,23 +55,11 @@ class Tag(Node):
             label=row.label,
         )
 
-    @strawberry.field(description="Published articles with this label.")
-    async def articles(
-        self,
-        info: Info[Context, None],
-        filter: FilterArgument = None,
-        search: SearchArgument = None,
-        order_by: OrderArgument = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Annotated[ArticleConnection, strawberry.lazy("hub.schema.article")]:
-        from hub.schema.article import nested_articles
-
-        return await nested_articles(
-            info, "tag.articles", self.key, filter, search, order_by, first, after, last, before
-        )
+    articles = article_list(
+        "tag.articles",
+        lambda tag: tag.key,
+        "Published articles with this label.",
+    )
 
 
 @strawberry.type(description="A kind of agency in the Bakohumas network.")
