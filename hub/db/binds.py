@@ -7,10 +7,10 @@ instead and records the values, so one built statement serves every request of t
 
 A page's LIMIT is a *constant* of the statement: written into its text (callers that share
 statements key them by it), so that PostgreSQL may settle on one generic plan for a prepared
-statement. Statements whose best plan depends on their values — search words, whose frequency
-decides between an index on the order and a full-text index — keep it as a parameter
-(``generic_plan=False``): their generic plan then looks too costly, and each execution is
-planned for its values.
+statement. Statements whose best plan depends on their values — search words or a filter's
+value, whose frequency decides between walking the listing order and using the value's own
+index — keep it as a parameter (``generic_plan=False``): their generic plan then looks too
+costly, and each execution is planned for its values.
 """
 
 from __future__ import annotations

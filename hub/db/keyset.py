@@ -179,7 +179,7 @@ def _paginate_tiers(
             restricted = restricted.where(unique.in_(candidates))
         if read:
             found = sum(
-                (select(func.count()).select_from(before_).scalar_subquery() for before_ in read),
+                (select(func.count()).select_from(earlier).scalar_subquery() for earlier in read),
                 start=literal(0, Integer()),
             )
             restricted = restricted.where(found < limit)

@@ -51,8 +51,9 @@ def test_lists_with_one_best_plan_write_their_page_size(query: ArticleQuery) -> 
         ArticleQuery(words=("pemilu",), order=ArticleOrder.NEWEST),
         ArticleQuery(filter=ArticleFilter(tag_id=7)),
         ArticleQuery(filter=ArticleFilter(region_code="64", agency_id=3)),
+        ArticleQuery(filter=ArticleFilter(region_code="64"), order=ArticleOrder.MOST_VIEWED),
     ],
-    ids=["search", "search by date", "tag", "region and agency"],
+    ids=["search", "search by date", "tag", "region and agency", "region's most viewed"],
 )
 def test_lists_planned_for_their_values_keep_a_parameter(query: ArticleQuery) -> None:
     assert not query.generic_plan

@@ -111,10 +111,14 @@ class ArticleQuery:
     @property
     def generic_plan(self) -> bool:
         """Whether one plan suits every value (see ``hub/db/binds.py``): an unfiltered list or
-        a region's feed (one index range, whatever the region) does; search words and the other
-        filters do not (a rare tag is best found through its index, a common one by walking the
-        listing order until the page is full)."""
-        return not self.words and not filter_values(self.filter)
+        a region's feed in listing order (one index range, whatever the region) does; search
+        words and the other filters do not (a rare tag is best found through its index, a
+        common one by walking the listing order until the page is full), nor a region's most
+        viewed (a province's are found walking the view counts, a village's by sorting)."""
+        if self.words or filter_values(self.filter):
+            return False
+        listed = self.order in (ArticleOrder.NEWEST, ArticleOrder.OLDEST)
+        return self.filter.region_code is None or listed
 
     def plan_binds(self) -> Binds:
         """How to bind the query's pages (planned per execution unless ``generic_plan``)."""
