@@ -54,9 +54,10 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pre_ping: bool = Field(
-        default=True,
-        description="Test each pooled connection before use (three round trips with asyncpg); "
-        "off: a connection dropped by the server fails one request and the pool is renewed",
+        default=False,
+        description="Ping each pooled connection before use (three round trips with asyncpg). "
+        "Off, a connection the server closed is still replaced before use (its socket is "
+        "closed); only one cut silently on the way (an idle-timeout firewall) fails one request",
     )
     max_page_size: int = Field(default=100, ge=1, le=1000)
     projected_reads: bool = Field(

@@ -3,6 +3,10 @@
 Sessions are short-lived: each loader batch and each mutation opens its own from the
 factory; one AsyncSession is never shared between concurrently running resolvers. Reads use
 ``read_only`` sessions (autocommit: no BEGIN/ROLLBACK round trips).
+
+A pooled connection whose socket the server has closed (a restart, a terminated backend) is
+replaced when checked out, without a round trip; ``HUB_DB_PRE_PING`` adds a ping (BEGIN, a
+query, ROLLBACK with asyncpg) for connections that can die silently on the way.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import orjson
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -29,7 +35,7 @@ def build_engine(
     url: str, settings: Settings, *, pool_size: int | None = None, name: str = "hub"
 ) -> AsyncEngine:
     """An engine with the configured pool (or ``pool_size`` connections and no overflow)."""
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size or settings.db_pool_size,
         max_overflow=0 if pool_size else settings.db_max_overflow,
@@ -38,6 +44,15 @@ def build_engine(
         connect_args={"server_settings": {"application_name": name}},
         json_deserializer=orjson.loads,  # JSON columns and aggregates (fast path lists)
     )
+    event.listen(engine.sync_engine.pool, "checkout", replace_closed)
+    return engine
+
+
+def replace_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Pool checkout hook: a connection the server closed is discarded (the pool then hands
+    out another one) instead of failing the request that gets it."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("connection closed by the server")
 
 
 def build_session_factory(engine: AsyncEngine) -> SessionFactory:
