@@ -81,6 +81,7 @@ class HubGraphQL(GraphQL[Context, None]):
         )
 
     def encode_json(self, data: object) -> bytes:
+        """HTTP response bodies (WebSocket messages are written by ``hub/realtime``)."""
         return orjson.dumps(data)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
