@@ -117,9 +117,3 @@ class Context:
     def __post_init__(self) -> None:
         self.reads = read_only(self.sessions)
         self.loaders = Loaders.build(self.reads, self.viewer)
-
-    def sign_in(self, viewer: Viewer) -> None:
-        """Act as ``viewer`` from now on (e.g. after a WebSocket ``connection_init``); the
-        loaders are rebuilt so nothing cached for the previous viewer is reused."""
-        self.viewer = viewer
-        self.loaders = Loaders.build(self.reads, viewer)

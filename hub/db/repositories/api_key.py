@@ -13,10 +13,6 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 """``last_used_at`` is written at most this often per key (not on every request)."""
 
 
-async def get_by_prefix(session: AsyncSession, *, prefix: str) -> ApiKey | None:
-    return (await session.scalars(select(ApiKey).where(ApiKey.prefix == prefix))).one_or_none()
-
-
 async def get_usable(session: AsyncSession, *, prefix: str) -> ApiKey | None:
     """The key with this prefix unless revoked or expired."""
     statement = select(ApiKey).where(

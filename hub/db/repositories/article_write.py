@@ -39,10 +39,6 @@ async def lock_by_slug(session: AsyncSession, *, slug: str) -> Article | None:
     return (await session.scalars(statement)).one_or_none()
 
 
-async def get_by_id(session: AsyncSession, *, article_id: int) -> Article | None:
-    return await session.get(Article, article_id)
-
-
 async def replace_regions(session: AsyncSession, article_id: int, codes: Sequence[str]) -> None:
     await session.execute(delete(article_regions).where(article_regions.c.article_id == article_id))
     if codes:

@@ -129,10 +129,6 @@ async def record_event_change(session: AsyncSession, *, event: Event) -> OutboxE
     )
 
 
-async def latest_id(session: AsyncSession) -> int:
-    return int(await session.scalar(text("SELECT coalesce(max(id), 0) FROM outbox")) or 0)
-
-
 # Reading the stream. Rows are returned in (txid, id) order and only when written by a
 # transaction older than every transaction still in flight: that set only ever grows at
 # its end, so a reader advancing through it never skips a row that commits later.

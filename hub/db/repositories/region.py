@@ -69,7 +69,3 @@ async def region_tree(sessions: async_sessionmaker[AsyncSession]) -> RegionTree:
     tree = RegionTree({code: parent for code, parent in rows})
     _trees[sessions] = (time.monotonic(), tree)
     return tree
-
-
-async def get_by_code(session: AsyncSession, *, code: str) -> Region | None:
-    return await session.get(Region, code)
