@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
@@ -137,7 +138,9 @@ class Plan:
     highlight: bool = False
     total_count: bool = False
 
+    @cached_property
     def needs(self) -> article_rows.ArticleNeeds:
+        """What the statement fetches; read once the plan is compiled (then it is fixed)."""
         return article_rows.ArticleNeeds(
             article=frozenset(self.article),
             agency=frozenset(self.agency),
@@ -405,13 +408,18 @@ async def project_articles(
     page = page_of(ctx, ordering, args)
     async with ctx.reads() as session:
         rows: PageRows[Any] = await article_rows.page_rows(
-            session, viewer=ctx.viewer, query=query, needs=plan.needs(), page=page
+            session, viewer=ctx.viewer, query=query, ordering=ordering, needs=plan.needs, page=page
         )
         fuzzy = retry_fuzzy(query, args, len(rows.items))
         if fuzzy is not None:
             query, ordering = fuzzy, fuzzy.ordering()
             rows = await article_rows.page_rows(
-                session, viewer=ctx.viewer, query=query, needs=plan.needs(), page=page
+                session,
+                viewer=ctx.viewer,
+                query=query,
+                ordering=ordering,
+                needs=plan.needs,
+                page=page,
             )
         total = None
         if plan.total_count:

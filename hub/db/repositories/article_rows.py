@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from hub.auth import ANONYMOUS, Viewer
 from hub.db import search
 from hub.db.binds import INLINE, Binds, NamedBinds
-from hub.db.keyset import Page, PageRows, page_parameters, paginate
+from hub.db.keyset import Ordering, Page, PageRows, page_parameters, paginate
 from hub.db.models import (
     Agency,
     Article,
@@ -210,10 +210,17 @@ STATEMENTS = StatementCache()
 
 
 async def page_rows(
-    session: AsyncSession, *, viewer: Viewer, query: ArticleQuery, needs: ArticleNeeds, page: Page
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    query: ArticleQuery,
+    ordering: Ordering,
+    needs: ArticleNeeds,
+    page: Page,
 ) -> PageRows[Any]:
-    """The page's rows as mappings (article columns, ``agency__*``, ``event__*``, JSON lists)."""
+    """The page's rows as mappings (article columns, ``agency__*``, ``event__*``, JSON lists);
+    ``ordering`` is ``query.ordering()``, built once by the caller."""
     connection = await session.connection()
     sql, parameters = STATEMENTS.get(connection.dialect, viewer, query, needs, page)
     rows = (await connection.exec_driver_sql(sql, parameters)).all()
-    return PageRows.build(rows, query.ordering(), page, lambda row: row._mapping)
+    return PageRows.build(rows, ordering, page, lambda row: row._mapping)
