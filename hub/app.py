@@ -21,6 +21,7 @@ from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import event, text
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -35,6 +36,7 @@ from hub.db.session import SessionFactory, build_engine, build_session_factory
 from hub.errors import Unauthenticated
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
+from hub.request_id import RequestIdMiddleware
 from hub.resolvers.auth import authenticate
 from hub.schema import build_schema
 from hub.schema.live import LiveGateway
@@ -211,7 +213,9 @@ def create_app(settings: Settings) -> Starlette:
         Route("/health/ready", ready),
         Route("/health/realtime", realtime),
     ]
-    application = Starlette(routes=routes, lifespan=lifespan)
+    application = Starlette(
+        routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)]
+    )
     app_holder.append(application)
     return application
 

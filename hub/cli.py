@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import errno
 import getpass
+import logging
 import os
 import platform
 import signal
@@ -24,7 +25,7 @@ from pydantic import ValidationError
 import hub
 from hub.db import migrations
 from hub.db.provision import DatabaseUnavailable, migrate, open_database, prepare, seed
-from hub.settings import Settings
+from hub.settings import LogFormat, Settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
 WS_MAX_MESSAGE_BYTES = 1024 * 1024  # largest message a client may send over WebSocket
@@ -133,9 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from hub import logs
     from hub.realtime.direct import DirectWebSocketProtocol
 
     ensure_port_free(settings.host, settings.port)
+    logs.configure(settings)
     with open_database(settings) as database:
         if settings.auto_migrate:
             prepare(database, load_demo=database.first_start and settings.demo_on_first_start)
@@ -145,10 +148,12 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             if database.embedded
             else "PostgreSQL"
         )
-        print(
-            f"Hub on {where}: GraphiQL at http://{display_host(settings.host)}:{settings.port}/graphql",
-            flush=True,
-        )
+        address = f"http://{display_host(settings.host)}:{settings.port}"
+        banner = f"Hub on {where}: GraphiQL at {address}/graphql"
+        if settings.log_format is LogFormat.JSON:  # every line of a JSON log is JSON
+            logging.getLogger("hub").info(banner)
+        else:
+            print(banner, flush=True)
         uvicorn.run(
             "hub.app:create_app_from_environment",
             factory=True,
@@ -157,6 +162,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             workers=settings.workers,
             reload=args.reload,
             log_level=settings.log_level.value,
+            log_config=logs.logging_config(settings),
             timeout_graceful_shutdown=10,
             # Live updates write ready frames (see hub.realtime.direct).
             ws=DirectWebSocketProtocol,
