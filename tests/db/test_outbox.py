@@ -38,3 +38,25 @@ async def test_article_change_row_and_notify_on_commit(
         assert entry.kind == "article.corrected"
     finally:
         await listener.close()
+
+
+async def test_backlog_counts_rows_behind_a_position(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from tests.factories import add_article, ensure_agency
+    from tests.realtime.factories import approve_article
+
+    await ensure_agency(sessions, slug="diskominfo-lag")
+    first = await add_article(sessions, agency_slug="diskominfo-lag")
+    second = await add_article(sessions, agency_slug="diskominfo-lag")
+    async with sessions() as session:
+        assert await outbox.backlog(session, after=(0, 0)) == (0, 0.0)
+    await approve_article(sessions, first)
+    await asyncio.sleep(0.05)
+    await approve_article(sessions, second)
+    async with sessions() as session:
+        rows, seconds = await outbox.backlog(session, after=(0, 0))
+        assert rows == 2
+        assert 0.05 <= seconds < 30
+        head = await outbox.head_position(session)
+        assert await outbox.backlog(session, after=head) == (0, 0.0)
