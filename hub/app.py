@@ -15,105 +15,22 @@ from collections.abc import AsyncIterator
 from importlib.resources import files
 from typing import Any
 
-import orjson
-import strawberry
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from sqlalchemy import event, text
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
 
-from hub.auth import ANONYMOUS
-from hub.context import Context
-from hub.db.session import SessionFactory, build_engine, build_session_factory
-from hub.errors import Unauthenticated
+from hub.db.session import build_engine, build_session_factory
+from hub.http.endpoint import GraphQLEndpoint
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
-from hub.resolvers.auth import authenticate
 from hub.schema import build_schema
 from hub.schema.live import LiveGateway
 from hub.schema.subscription import LIVE_FIELDS
 from hub.settings import Settings
 
 logger = logging.getLogger("hub")
-
-
-class HubGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with the hub's request context, for HTTP. Subscriptions are
-    served over WebSocket by the live service.
-
-    HTTP requests are authenticated from the ``Authorization`` header before anything runs;
-    bad, expired or revoked credentials get a 401 with a GraphQL-shaped error, never data.
-    """
-
-    def __init__(self, settings: Settings, **kwargs: Any) -> None:
-        super().__init__(
-            build_schema(),
-            graphql_ide="graphiql" if settings.graphiql_enabled else None,
-            subscription_protocols=(),
-            **kwargs,
-        )
-        self.settings = settings
-        self.sessions: SessionFactory | None = None
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        if self.sessions is None:
-            raise RuntimeError("the application has not started (lifespan not run)")
-        viewer, authorization = ANONYMOUS, None
-        if isinstance(request, Request):
-            authorization = request.headers.get("authorization")
-            viewer = await authenticate(self.sessions, self.settings, authorization)
-        return Context(
-            settings=self.settings,
-            sessions=self.sessions,
-            request=request,
-            response=response if isinstance(response, Response) else None,
-            viewer=viewer,
-            authorization=authorization,
-        )
-
-    def encode_json(self, data: object) -> bytes:
-        """HTTP response bodies (WebSocket messages are written by ``hub/realtime``)."""
-        return orjson.dumps(data)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        except Unauthenticated as error:
-            if scope["type"] != "http":
-                raise
-            response = JSONResponse(
-                {"errors": [{"message": error.message, "extensions": {"code": error.code}}]},
-                status_code=401,
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
-            await response(scope, receive, send)
-
-    async def execute_operation(self, *args: Any, **kwargs: Any) -> Any:
-        request_data = kwargs.get("request_data")
-        if isinstance(request_data, GraphQLRequestData) and is_subscription(request_data):
-            raise HTTPException(
-                400, "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws)"
-            )
-        return await super().execute_operation(*args, **kwargs)
-
-
-def is_subscription(request: GraphQLRequestData) -> bool:
-    if not request.query or "subscription" not in request.query:
-        return False
-    try:
-        operation = get_operation_ast(parse(request.query), request.operation_name)
-    except GraphQLError:
-        return False
-    return operation is not None and operation.operation is OperationType.SUBSCRIPTION
 
 
 LIVE = "hub_live"  # execution option marking the live service's statements
@@ -138,7 +55,8 @@ def create_app(settings: Settings) -> Starlette:
     if settings.database_url is None:
         raise ValueError("settings.database_url must be resolved before create_app")
     database_url = settings.database_url
-    graphql = HubGraphQL(settings)
+    schema = build_schema()
+    graphql = GraphQLEndpoint(schema, settings)
     statements = StatementCounter()
 
     @contextlib.asynccontextmanager
@@ -150,10 +68,7 @@ def create_app(settings: Settings) -> Starlette:
             event.listen(counted.sync_engine, "before_cursor_execute", statements)
         graphql.sessions = build_session_factory(engine)
         live_sessions = build_session_factory(engine.execution_options(**{LIVE: True}))
-        assert isinstance(graphql.schema, strawberry.Schema)
-        gateway = LiveGateway(
-            graphql.schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS
-        )
+        gateway = LiveGateway(schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS)
         live_service = LiveService(
             settings=settings,
             database_url=database_url,
@@ -203,7 +118,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app_holder: list[Starlette] = []
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql),  # every method: the endpoint answers 405 itself
         WebSocketRoute("/graphql", LiveEndpoint(lambda: app_holder[0].state.live)),
         Route("/live", live_page),
         Route("/live.js", live_page_script),
