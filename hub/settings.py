@@ -79,6 +79,11 @@ class Settings(BaseSettings):
         "closed); only one cut silently on the way (an idle-timeout firewall) fails one request",
     )
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024,
+        ge=1024,
+        description="Largest HTTP request body /graphql reads; larger ones get 413",
+    )
     projected_reads: bool = Field(
         default=True,
         description="Serve article lists that ask only for plain data with one SQL statement",

@@ -1,0 +1,177 @@
+"""The ``/graphql`` HTTP endpoint: read → authenticate → execute → answer, in one visible place.
+
+``GraphQLEndpoint`` is a plain ASGI app. Each step that can refuse a request does so with an
+:class:`HttpError` and a GraphQL-shaped body: methods other than GET and POST (405), a request
+that is not a GraphQL request (400/415), a body over ``HUB_MAX_BODY_BYTES`` (413), bad credentials
+(401), a mutation over GET (405), a subscription over HTTP (400: they are served over WebSocket).
+Execution runs through the schema; when the client disconnects first, the work is cancelled
+(and with it any statement in flight), since nobody would read the answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import orjson
+import strawberry
+from graphql import OperationType as CoreOperationType
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import process_result
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.execution import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from hub.auth import ANONYMOUS
+from hub.context import Context
+from hub.db.session import SessionFactory
+from hub.errors import Unauthenticated
+from hub.http.operation import Operation, read_operation
+from hub.http.responses import JSON, HttpError
+from hub.resolvers.auth import authenticate
+from hub.settings import Settings
+
+logger = logging.getLogger("hub.http")
+T = TypeVar("T")
+
+ALLOWED = {
+    "GET": frozenset({OperationType.QUERY}),
+    "POST": frozenset({OperationType.QUERY, OperationType.MUTATION}),
+}
+
+
+class GraphQLEndpoint:
+    """``/graphql`` over HTTP. ``sessions`` is set when the application starts (lifespan)."""
+
+    def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.sessions: SessionFactory | None = None
+        self.ide_html = get_graphql_ide_html("graphiql") if settings.graphiql_enabled else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response = await self.handle(request, receive)
+        if response is not None:
+            await response(scope, receive, send)
+
+    async def handle(self, request: Request, receive: Receive) -> Response | None:
+        """The answer, or ``None`` when the client went away before it was ready."""
+        if request.method not in ALLOWED:
+            return HttpError(
+                405,
+                "GraphQL is served over GET and POST",
+                code="METHOD_NOT_ALLOWED",
+                headers={"Allow": "GET, POST"},
+            ).response()
+        if self.ide_html is not None and wants_ide(request):
+            return HTMLResponse(self.ide_html)
+        try:
+            operation = await read_operation(request, max_body_bytes=self.settings.max_body_bytes)
+            # The body is read: from here on, ``receive`` only says whether the client left.
+            return await until_disconnect(receive, self.answer(request, operation))
+        except HttpError as error:
+            return error.response()
+
+    async def answer(self, request: Request, operation: Operation) -> Response:
+        context = await self.context(request)
+        result = await self.execute(context, operation)
+        return Response(orjson.dumps(process_result(result)), media_type=JSON)
+
+    async def context(self, request: Request) -> Context:
+        """The request's context; bad, expired or revoked credentials are a 401."""
+        if self.sessions is None:
+            raise RuntimeError("the application has not started (lifespan not run)")
+        authorization = request.headers.get("authorization")
+        viewer = ANONYMOUS
+        if authorization is not None:
+            try:
+                viewer = await authenticate(self.sessions, self.settings, authorization)
+            except Unauthenticated as error:
+                raise HttpError(
+                    401,
+                    error.message,
+                    code=error.code,
+                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                ) from error
+        return Context(
+            settings=self.settings,
+            sessions=self.sessions,
+            request=request,
+            viewer=viewer,
+            authorization=authorization,
+        )
+
+    async def execute(self, context: Context, operation: Operation) -> ExecutionResult:
+        try:
+            return await self.schema.execute(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=context,
+                operation_name=operation.operation_name,
+                allowed_operation_types=ALLOWED[operation.method],
+                operation_extensions=operation.extensions,
+            )
+        except MissingQueryError as error:
+            raise HttpError(400, "No GraphQL query found in the request") from error
+        except CannotGetOperationTypeError as error:
+            raise HttpError(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            raise refused_operation(error.operation_type, operation.method) from error
+
+
+def refused_operation(operation_type: OperationType | Any, method: str) -> HttpError:
+    if operation_type in (OperationType.SUBSCRIPTION, CoreOperationType.SUBSCRIPTION):
+        return HttpError(
+            400,
+            "Subscriptions are served over WebSocket at /graphql (graphql-transport-ws)",
+            code="SUBSCRIPTION_OVER_HTTP",
+        )
+    return HttpError(
+        405,
+        f"Mutations are not allowed over {method}: use POST",
+        code="METHOD_NOT_ALLOWED",
+        headers={"Allow": "POST"},
+    )
+
+
+def wants_ide(request: Request) -> bool:
+    """A browser opening ``/graphql`` (GET, no query, HTML accepted) gets the IDE."""
+    return (
+        request.method == "GET"
+        and "query" not in request.query_params
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
+async def until_disconnect(receive: Receive, work: Awaitable[T]) -> T | None:
+    """``work``'s result, or ``None`` when the client disconnected first (``work`` is then
+    cancelled: a statement in flight is cancelled with it)."""
+    worker = asyncio.current_task()
+    assert worker is not None
+    gone = False
+
+    async def watch() -> None:
+        nonlocal gone
+        while (await receive())["type"] != "http.disconnect":
+            pass  # the rest of the body, already read by the time this matters
+        gone = True
+        worker.cancel()
+
+    watcher = asyncio.create_task(watch())
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if not gone:
+            raise
+        worker.uncancel()
+        logger.info("client disconnected: request abandoned")
+        return None
+    finally:
+        watcher.cancel()

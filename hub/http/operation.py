@@ -1,0 +1,102 @@
+"""A GraphQL request read from HTTP: ``GET`` parameters or a JSON ``POST`` body.
+
+``read_operation`` checks the request's shape and refuses, with an :class:`HttpError`, what
+cannot be a GraphQL request (an unsupported content type, malformed JSON, a ``query`` that is not
+a string, ``variables`` that are not an object) and a body over the size limit — counted while it
+arrives, so an oversized body is never held in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+from hub.http.responses import HttpError
+
+JSON_TYPES = ("application/json", "application/graphql-response+json")
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """What the client asked for; ``method`` decides which operation types are allowed."""
+
+    query: str | None
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    extensions: dict[str, Any] | None
+    method: str
+
+
+async def read_operation(request: Request, *, max_body_bytes: int) -> Operation:
+    if request.method == "GET":
+        params = request.query_params
+        fields: dict[str, Any] = {
+            "query": params.get("query"),
+            "operationName": params.get("operationName"),
+            "variables": _json_parameter(params.get("variables"), "variables"),
+            "extensions": _json_parameter(params.get("extensions"), "extensions"),
+        }
+    else:
+        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media_type not in JSON_TYPES:
+            raise HttpError(
+                415,
+                "Send the request as JSON (`Content-Type: application/json`)",
+                code="UNSUPPORTED_MEDIA_TYPE",
+            )
+        body = await read_body(request, max_body_bytes)
+        try:
+            parsed = orjson.loads(body)
+        except orjson.JSONDecodeError as error:
+            raise HttpError(400, "Unable to parse request body as JSON") from error
+        if not isinstance(parsed, dict):
+            raise HttpError(400, "The request body must be a JSON object")
+        fields = parsed
+    return _operation(fields, request.method)
+
+
+def _json_parameter(value: str | None, name: str) -> Any:
+    if not value:
+        return None
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError as error:
+        raise HttpError(400, f"The `{name}` parameter is not valid JSON") from error
+
+
+def _operation(fields: dict[str, Any], method: str) -> Operation:
+    query, variables = fields.get("query"), fields.get("variables")
+    operation_name, extensions = fields.get("operationName"), fields.get("extensions")
+    if not isinstance(query, str | None):
+        raise HttpError(400, "`query` must be a string")
+    if not isinstance(variables, dict | None):
+        raise HttpError(400, "`variables` must be an object")
+    if not isinstance(operation_name, str | None):
+        raise HttpError(400, "`operationName` must be a string")
+    if not isinstance(extensions, dict | None):
+        raise HttpError(400, "`extensions` must be an object")
+    return Operation(query, variables, operation_name, extensions, method)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body, or a 413 as soon as it is known to be larger than ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> HttpError:
+    return HttpError(
+        413, f"The request body is larger than {limit} bytes", code="REQUEST_TOO_LARGE"
+    )

@@ -1,0 +1,50 @@
+"""GraphQL-shaped HTTP answers.
+
+Every answer of ``/graphql`` is JSON with the GraphQL response shape, also when the request failed
+before GraphQL ran (a body too large, malformed JSON, bad credentials): ``{"errors": [{"message",
+"extensions": {"code"}}]}``, so clients handle one format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+JSON = "application/json"
+
+
+class HttpError(Exception):
+    """A request refused before execution: its status, message, error code and headers."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str = "BAD_REQUEST",
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.headers = dict(headers or {})
+
+    def response(self) -> Response:
+        return error_response(self.status, self.message, self.code, self.headers)
+
+
+def error_response(
+    status: int, message: str, code: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return json_response(body, status, headers)
+
+
+def json_response(
+    body: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
