@@ -43,9 +43,9 @@ def create_app(settings: Settings) -> Starlette:
         raise ValueError("settings.database_url must be resolved before create_app")
     database_url = settings.database_url
     schema = build_schema()
-    graphql = GraphQLEndpoint(schema, settings)
-    statements = StatementCounter()
     metrics = Metrics()
+    graphql = GraphQLEndpoint(schema, settings, metrics)
+    statements = StatementCounter()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

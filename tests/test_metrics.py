@@ -8,6 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 import hub
 from hub.settings import Settings
 from tests.factories import Sessions, add_article, ensure_agency
+from tests.helpers import GraphQLClient
 from tests.live_client import LiveClient
 from tests.realtime.factories import approve_article
 from tests.servers import serving
@@ -65,3 +66,51 @@ async def test_live_subscribers_deliveries_and_latency(
     assert 0 < found["hub_live_delivery_latency_seconds_sum"] < 20
     assert found["hub_live_outbox_lag_rows"] == 0
     assert found["hub_live_sql_statements_total"] >= found["hub_live_live_sql_statements_total"]
+
+
+async def test_graphql_requests_by_operation_and_outcome(
+    http: httpx.AsyncClient, gql: GraphQLClient
+) -> None:
+    await gql('query Regions { region(code: "64") { name children { code } } }')
+    await gql("{ liveCursor }", headers={})
+    await http.post(
+        "/graphql", json={"query": "query Feed { articles(first: 1000) { totalCount } }"}
+    )
+    await http.post("/graphql", json={"query": "query Broken { nope }"})
+    await http.post("/graphql", content=b"{", headers={"content-type": "application/json"})
+    await http.post(
+        "/graphql",
+        json={"query": "query A { liveCursor } query B { liveCursor }", "operationName": "B"},
+    )
+    await http.get("/graphql", headers={"accept": "text/html"})  # the IDE: not a request
+    found = samples((await http.get("/metrics")).text)
+    requests = {
+        key: value for key, value in found.items() if key.startswith("hub_graphql_requests_total")
+    }
+    assert requests == {
+        'hub_graphql_requests_total{operation="Regions",outcome="ok"}': 1,
+        'hub_graphql_requests_total{operation="anonymous",outcome="ok"}': 1,
+        'hub_graphql_requests_total{operation="Feed",outcome="errors"}': 1,
+        'hub_graphql_requests_total{operation="Broken",outcome="invalid"}': 1,
+        'hub_graphql_requests_total{operation="anonymous",outcome="refused"}': 1,
+        'hub_graphql_requests_total{operation="B",outcome="ok"}': 1,
+    }
+    assert found['hub_graphql_request_duration_seconds_count{operation="Regions"}'] == 1
+    assert found["hub_graphql_request_sql_statements_count"] == 6
+    # region + its children: two statements, in the bucket "at most 2" but not "at most 1"
+    # for that request; the invalid and refused ones sent none
+    assert found['hub_graphql_request_sql_statements_bucket{le="0.0"}'] >= 3
+    assert found["hub_graphql_request_sql_statements_sum"] >= 2
+
+
+def test_operation_names_are_bounded() -> None:
+    from hub.metrics import MAX_OPERATION_NAMES, Metrics
+
+    metrics = Metrics()
+    assert metrics.operation_label("Feed") == "Feed"
+    assert metrics.operation_label(None) == "anonymous"
+    assert metrics.operation_label("bad name!") == "other"
+    for number in range(MAX_OPERATION_NAMES * 2):
+        metrics.operation_label(f"Op{number}")
+    assert metrics.operation_label("Unseen") == "other"
+    assert metrics.operation_label("Feed") == "Feed"

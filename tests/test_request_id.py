@@ -42,3 +42,21 @@ async def test_each_request_gets_its_own_id(http: httpx.AsyncClient, gql: GraphQ
     assert len(ids) == 3
     [error] = await gql.errors(BAD_QUERY)  # the helper checks requestId against the header
     assert error["extensions"]["code"] == "INVALID_INPUT"
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "status"),
+    [
+        ({"content": b"{", "headers": {"content-type": "application/json"}}, 400),
+        ({"json": {"query": "{ liveCursor }"}, "headers": {"authorization": "Bearer nope"}}, 401),
+        ({"content": b"{ liveCursor }", "headers": {"content-type": "text/plain"}}, 415),
+    ],
+)
+async def test_refused_requests_name_their_request_id(
+    http: httpx.AsyncClient, request_kwargs: dict[str, object], status: int
+) -> None:
+    headers = {**request_kwargs.pop("headers"), "X-Request-ID": "refused-1"}  # type: ignore[dict-item]
+    response = await http.post("/graphql", headers=headers, **request_kwargs)  # type: ignore[arg-type]
+    assert response.status_code == status
+    assert response.headers["x-request-id"] == "refused-1"
+    assert response.json()["errors"][0]["extensions"]["requestId"] == "refused-1"
