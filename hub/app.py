@@ -25,6 +25,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from hub.db.repositories import outbox
 from hub.db.session import SessionFactory, build_engine, build_session_factory
+from hub.http import graphiql
 from hub.http.endpoint import GraphQLEndpoint
 from hub.metrics import LIVE, MeasuredGateway, Metrics, StatementCounter, metrics_endpoint
 from hub.realtime.protocol import LiveEndpoint
@@ -127,6 +128,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/health/realtime", realtime),
         Route("/metrics", metrics_endpoint),
     ]
+    if settings.graphiql_enabled:
+        routes.append(Route("/graphiql/{name}", graphiql.asset))
     application = Starlette(
         routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)]
     )

@@ -25,11 +25,10 @@ import orjson
 import strawberry
 from graphql import OperationType as CoreOperationType
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import process_result
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -38,6 +37,7 @@ from hub.auth import ANONYMOUS
 from hub.context import Context
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
+from hub.http import graphiql
 from hub.http.operation import Operation, read_operation
 from hub.http.responses import JSON, HttpError
 from hub.metrics import Metrics, counting_statements
@@ -78,7 +78,7 @@ class GraphQLEndpoint:
         self.settings = settings
         self.metrics = metrics
         self.sessions: SessionFactory | None = None
-        self.ide_html = get_graphql_ide_html("graphiql") if settings.graphiql_enabled else None
+        self.ide = settings.graphiql_enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -115,9 +115,9 @@ class GraphQLEndpoint:
                 code="METHOD_NOT_ALLOWED",
                 headers={"Allow": "GET, POST"},
             ).response()
-        if self.ide_html is not None and wants_ide(request):
+        if self.ide and wants_ide(request):
             report.outcome = None
-            return HTMLResponse(self.ide_html)
+            return graphiql.page()
         try:
             operation = await read_operation(request, max_body_bytes=self.settings.max_body_bytes)
             report.operation = operation_name(operation)
