@@ -57,6 +57,7 @@ class Page:
 
     async def evaluate(self, expression: str) -> Any:
         result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        assert "exceptionDetails" not in result, result["exceptionDetails"]
         return result["result"].get("value")
 
     async def screenshot(self, width: int = 1100, height: int = 800) -> bytes:
@@ -71,7 +72,9 @@ class Page:
     async def wait_for(self, expression: str, seconds: float = 20) -> Any:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            value = await self.evaluate(expression)
+            # not there yet (an element missing, a page loading) counts as false
+            result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+            value = None if "exceptionDetails" in result else result["result"].get("value")
             if value:
                 return value
             await asyncio.sleep(0.1)

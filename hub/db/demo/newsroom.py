@@ -179,10 +179,7 @@ def plan_articles(stage_dates: dict[str, tuple[date, date]]) -> list[Planned]:
                     "city": province.city,
                     "province": province.name,
                     "stage": texts.STAGE_PHRASES[stage],
-                    "Stage": texts.STAGE_PHRASES[stage]
-                    .title()
-                    .replace("Dpr", "DPR")
-                    .replace("Dpd", "DPD"),
+                    "Stage": title_case(texts.STAGE_PHRASES[stage]),
                     "date": indonesian_date(day),
                 }
                 titles = texts.TITLES[kind]
