@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from hub import tracing
 from hub.db.repositories import outbox
 from hub.db.session import SessionFactory, build_engine, build_session_factory
 from hub.http import graphiql
@@ -131,7 +132,9 @@ def create_app(settings: Settings) -> Starlette:
     if settings.graphiql_enabled:
         routes.append(Route("/graphiql/{name}", graphiql.asset))
     application = Starlette(
-        routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)]
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(RequestIdMiddleware), *tracing.middleware(settings)],
     )
     app_holder.append(application)
     return application

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1)
     log_level: LogLevel = LogLevel.INFO
+    tracing: bool = Field(
+        default=True,
+        description="Trace with OpenTelemetry when its packages are installed and configured",
+    )
     log_format: LogFormat = Field(
         default=LogFormat.TEXT, description="`text` for people, `json` for log collectors"
     )

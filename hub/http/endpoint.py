@@ -33,6 +33,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from hub import tracing
 from hub.auth import ANONYMOUS
 from hub.context import Context
 from hub.db.session import SessionFactory
@@ -91,6 +92,9 @@ class GraphQLEndpoint:
             report.outcome = Outcome.FAILED
             raise
         finally:
+            tracing.annotate(
+                **{"graphql.operation.name": report.operation, "hub.outcome": report.outcome}
+            )
             if self.metrics is not None and report.outcome is not None:
                 self.metrics.observe_request(
                     operation=report.operation,
