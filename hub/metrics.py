@@ -76,9 +76,9 @@ LIVE_COUNTERS = {
     "listenerReconnects": "Reconnects of the LISTEN connection",
     "heapFreezes": "Moves of long-lived objects out of the garbage collector's sight",
     "heapReclaims": "Full garbage collections run to reclaim closed connections",
-    "sqlStatements": "SQL statements sent by this process",
     "liveSqlStatements": "SQL statements sent by the live service",
 }
+PROCESS_COUNTERS = {"sqlStatements": ("hub_sql_statements", "SQL statements sent by this process")}
 LIVE_GAUGES = {
     "connections": "Open WebSocket connections",
     "subscribers": "Live subscriptions",
@@ -218,7 +218,8 @@ class Metrics:
 
 
 class LiveCollector:
-    """``LiveService.stats()`` as Prometheus counters and gauges, at scrape time."""
+    """``LiveService.stats()`` (with the process's statement counts, as ``/health/realtime``
+    shows them) as Prometheus counters and gauges, at scrape time."""
 
     def __init__(self, stats: Callable[[], Mapping[str, Any]]) -> None:
         self.stats = stats
@@ -234,6 +235,9 @@ class LiveCollector:
         for key, help_text in LIVE_COUNTERS.items():
             if isinstance(value := stats.get(key), int | float):
                 yield CounterMetricFamily(f"hub_live_{snake(key)}", help_text, value=value)
+        for key, (name, help_text) in PROCESS_COUNTERS.items():
+            if isinstance(value := stats.get(key), int | float):
+                yield CounterMetricFamily(name, help_text, value=value)
         for key, help_text in LIVE_GAUGES.items():
             if isinstance(value := stats.get(key), int | float):
                 yield GaugeMetricFamily(f"hub_live_{snake(key)}", help_text, value=float(value))
