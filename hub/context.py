@@ -6,7 +6,6 @@ the session *factory* (not a session) is shared so concurrent resolvers never sh
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -37,6 +36,7 @@ from hub.db.models import (
 from hub.db.nested import ChildCountKey, ChildPageKey
 from hub.db.repositories.related_coverage import Related
 from hub.db.session import SessionFactory, read_only
+from hub.request_id import current_request_id, new_request_id
 from hub.settings import Settings
 
 K = TypeVar("K")
@@ -109,7 +109,7 @@ class Context:
     response: Response | None = None
     viewer: Viewer = ANONYMOUS
     authorization: str | None = None  # the credential ``viewer`` was authenticated from
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request_id: str = field(default_factory=lambda: current_request_id() or new_request_id())
     loaders: Loaders = field(init=False)
     reads: SessionFactory = field(init=False)  # autocommit sessions for reads
     extra: dict[str, Any] = field(default_factory=dict)
