@@ -1,4 +1,4 @@
-"""Reference data shipped with the package: regions, election stages, agency types.
+"""Reference data shipped with the package: regions, elections and their stages, agency types.
 
 Sources and licences are in ``hub/data/*.SOURCE.md`` and ``hub/data/NOTES.md``. Loading is an
 upsert that only touches rows whose values differ, so a second load changes nothing.
@@ -18,7 +18,7 @@ from sqlalchemy import Table, literal_column, or_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.db.models import AgencyType, ElectionStage, Region
+from hub.db.models import AgencyType, Election, ElectionStage, Region
 
 
 @dataclass(frozen=True)
@@ -46,18 +46,34 @@ def region_rows() -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (row["parent_code"] is not None, row["code"]))
 
 
-def election_stage_rows() -> list[dict[str, Any]]:
-    def day(value: str) -> date | None:
-        return date.fromisoformat(value) if value else None
+def _day(value: str) -> date | None:
+    return date.fromisoformat(value) if value else None
 
+
+def election_rows() -> list[dict[str, Any]]:
     return [
         {
             "code": row["code"],
             "name": row["name"],
             "name_en": row["name_en"],
-            "starts_on": day(row["starts_on"]),
-            "ends_on": day(row["ends_on"]),
+            "voting_day": _day(row["voting_day"]),
+            "legal_basis": row["legal_basis"],
+        }
+        for row in read_csv("elections.csv")
+    ]
+
+
+def election_stage_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "code": row["code"],
+            "election_code": row["election"],
+            "name": row["name"],
+            "name_en": row["name_en"],
+            "starts_on": _day(row["starts_on"]),
+            "ends_on": _day(row["ends_on"]),
             "ordinal": int(row["ordinal"]),
+            "legal_basis": row["legal_basis"],
         }
         for row in read_csv("election_stages_2024.csv")
     ]
@@ -93,5 +109,6 @@ async def load_reference_data(session: AsyncSession) -> list[LoadResult]:
     return [
         await upsert(session, AgencyType.__table__, agency_type_rows()),  # type: ignore[arg-type]
         await upsert(session, Region.__table__, region_rows()),  # type: ignore[arg-type]
+        await upsert(session, Election.__table__, election_rows()),  # type: ignore[arg-type]
         await upsert(session, ElectionStage.__table__, election_stage_rows()),  # type: ignore[arg-type]
     ]

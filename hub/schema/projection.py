@@ -109,6 +109,7 @@ STAGE: dict[str, tuple[str, Convert]] = {
     "startsOn": ("starts_on", None),
     "endsOn": ("ends_on", None),
     "ordinal": ("ordinal", None),
+    "legalBasis": ("legal_basis", None),
 }
 LISTED = {
     "regions": ("Region", REGION),

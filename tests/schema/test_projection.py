@@ -24,7 +24,7 @@ FEED = """query ($region: String!, $after: String) {
       correctionNote
       agency { id slug name acronym website } event { id slug title startsAt endsAt venue }
       regions { id code name level } tags { id slug label }
-      electionStages { id code name nameEn startsOn endsOn ordinal } } } } }"""
+      electionStages { id code name nameEn startsOn endsOn ordinal legalBasis } } } } }"""
 
 FRAGMENTS = """
 fragment Small on Article { slug t: title agency { __typename n: name } }

@@ -12,7 +12,7 @@ from hub.db.models.article import (
     region_feed,
 )
 from hub.db.models.auth_session import AuthSession
-from hub.db.models.election_stage import ElectionStage
+from hub.db.models.election_stage import Election, ElectionStage
 from hub.db.models.event import Event, EventSpeaker
 from hub.db.models.idempotency import IdempotencyKey
 from hub.db.models.outbox import OutboxEntry
@@ -29,6 +29,7 @@ __all__ = [
     "ArticlePerson",
     "ArticleTransition",
     "AuthSession",
+    "Election",
     "ElectionStage",
     "Event",
     "EventSpeaker",

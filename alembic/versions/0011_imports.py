@@ -1,0 +1,71 @@
+"""imports and the reference data real content needs
+
+- elections, and the election each stage belongs to with its legal basis (the stages of the
+  2024 regional elections are loaded from ``hub/data`` by ``hub seed``);
+
+Revision ID: 0011
+Revises: 0007
+Create Date: 2026-11-30 09:00:00+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from alembic import op
+
+revision: str = "0011"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# The stages already loaded belong to the general election; `hub seed` completes the rows.
+GENERAL_ELECTION = (
+    "INSERT INTO elections (code, name, name_en, voting_day, legal_basis) "
+    "SELECT 'pemilu_2024', 'Pemilihan Umum Serentak 2024', '2024 general election', "
+    "DATE '2024-02-14', 'PKPU 3/2022' WHERE EXISTS (SELECT FROM election_stages)"
+)
+
+
+def upgrade() -> None:
+    op.create_table(
+        "elections",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("name_en", sa.Text(), nullable=False),
+        sa.Column("voting_day", sa.Date(), nullable=False),
+        sa.Column("legal_basis", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("code", name=op.f("pk_elections")),
+    )
+    op.execute(GENERAL_ELECTION)
+    op.add_column("election_stages", sa.Column("election_code", sa.String(length=64)))
+    op.add_column("election_stages", sa.Column("legal_basis", sa.Text()))
+    op.execute(
+        "UPDATE election_stages SET election_code = 'pemilu_2024', legal_basis = 'PKPU 3/2022'"
+    )
+    op.alter_column("election_stages", "election_code", nullable=False)
+    op.alter_column("election_stages", "legal_basis", nullable=False)
+    op.create_foreign_key(
+        op.f("fk_election_stages_election_code_elections"),
+        "election_stages",
+        "elections",
+        ["election_code"],
+        ["code"],
+        ondelete="RESTRICT",
+    )
+    op.create_index(op.f("ix_election_stages_election_code"), "election_stages", ["election_code"])
+
+
+def downgrade() -> None:
+    op.execute(
+        "DELETE FROM article_election_stages WHERE stage_code IN "
+        "(SELECT code FROM election_stages WHERE election_code <> 'pemilu_2024')"
+    )
+    op.execute("DELETE FROM election_stages WHERE election_code <> 'pemilu_2024'")
+    op.drop_index(op.f("ix_election_stages_election_code"), table_name="election_stages")
+    op.drop_constraint(
+        op.f("fk_election_stages_election_code_elections"), "election_stages", type_="foreignkey"
+    )
+    op.drop_column("election_stages", "legal_basis")
+    op.drop_column("election_stages", "election_code")
+    op.drop_table("elections")
