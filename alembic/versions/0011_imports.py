@@ -2,6 +2,7 @@
 
 - elections, and the election each stage belongs to with its legal basis (the stages of the
   2024 regional elections are loaded from ``hub/data`` by ``hub seed``);
+- agency types: their source, and a version and edit time for the edits of platform admins;
 
 Revision ID: 0011
 Revises: 0007
@@ -54,9 +55,17 @@ def upgrade() -> None:
         ondelete="RESTRICT",
     )
     op.create_index(op.f("ix_election_stages_election_code"), "election_stages", ["election_code"])
+    op.add_column("agency_types", sa.Column("source", sa.Text()))
+    op.add_column(
+        "agency_types", sa.Column("version", sa.Integer(), server_default="1", nullable=False)
+    )
+    op.add_column("agency_types", sa.Column("edited_at", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
+    op.drop_column("agency_types", "edited_at")
+    op.drop_column("agency_types", "version")
+    op.drop_column("agency_types", "source")
     op.execute(
         "DELETE FROM article_election_stages WHERE stage_code IN "
         "(SELECT code FROM election_stages WHERE election_code <> 'pemilu_2024')"

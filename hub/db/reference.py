@@ -14,7 +14,7 @@ from datetime import date
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Table, literal_column, or_
+from sqlalchemy import Table, and_, literal_column, or_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,21 +81,27 @@ def election_stage_rows() -> list[dict[str, Any]]:
 
 def agency_type_rows() -> list[dict[str, Any]]:
     return [
-        {key: row[key] for key in ("code", "name", "name_en", "description")}
+        {key: row[key] or None for key in ("code", "name", "name_en", "description", "source")}
         for row in read_csv("agency_types.csv")
     ]
 
 
-async def upsert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> LoadResult:
-    """Insert missing rows and update rows whose values changed; leave equal rows alone."""
+async def upsert(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]], *, editable: bool = False
+) -> LoadResult:
+    """Insert missing rows and update rows whose values changed; leave equal rows alone.
+
+    ``editable`` tables are also edited through the API (their ``edited_at`` and ``version``
+    columns): rows edited there are left as they are, the others get a new version."""
     key = [column.name for column in table.primary_key.columns]
     values = [name for name in rows[0] if name not in key]
     base = insert(table).values(rows)
-    statement = base.on_conflict_do_update(
-        index_elements=key,
-        set_={name: base.excluded[name] for name in values},
-        where=or_(*(table.c[name].is_distinct_from(base.excluded[name]) for name in values)),
-    )
+    changed = or_(*(table.c[name].is_distinct_from(base.excluded[name]) for name in values))
+    updates: dict[str, Any] = {name: base.excluded[name] for name in values}
+    if editable:
+        changed = and_(table.c.edited_at.is_(None), changed)
+        updates["version"] = table.c.version + 1
+    statement = base.on_conflict_do_update(index_elements=key, set_=updates, where=changed)
     # xmax = 0 marks a freshly inserted row; an updated row carries the updater's xid.
     flags: Sequence[bool] = (
         (await session.execute(statement.returning(literal_column("(xmax = 0)")))).scalars().all()
@@ -107,7 +113,7 @@ async def upsert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]
 async def load_reference_data(session: AsyncSession) -> list[LoadResult]:
     """Load every reference table in dependency order. The caller commits."""
     return [
-        await upsert(session, AgencyType.__table__, agency_type_rows()),  # type: ignore[arg-type]
+        await upsert(session, AgencyType.__table__, agency_type_rows(), editable=True),  # type: ignore[arg-type]
         await upsert(session, Region.__table__, region_rows()),  # type: ignore[arg-type]
         await upsert(session, Election.__table__, election_rows()),  # type: ignore[arg-type]
         await upsert(session, ElectionStage.__table__, election_stage_rows()),  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from hub.errors import ErrorCode, HubError, InputErrors
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")  # reference data codes
 MAX_URL_LENGTH = 2000
 SLUG_WORDS_LENGTH = 80  # generated slugs are cut to this many characters, at a word boundary
 
@@ -62,11 +63,27 @@ class Checker:
         return cleaned
 
     def slug(self, field: str, value: str | None, *, max_length: int) -> str | None:
-        cleaned = self.text(field, value, max_length=max_length)
-        if cleaned is not None and not SLUG_PATTERN.match(cleaned):
+        return self._words(field, value, max_length, SLUG_PATTERN, "hyphens", required=False)
+
+    def code(self, field: str, value: str | None, *, max_length: int) -> str | None:
+        """A reference data code (``humas_polres``): required, words joined by underscores."""
+        return self._words(field, value, max_length, CODE_PATTERN, "underscores", required=True)
+
+    def _words(
+        self,
+        field: str,
+        value: str | None,
+        max_length: int,
+        pattern: re.Pattern[str],
+        separator: str,
+        *,
+        required: bool,
+    ) -> str | None:
+        cleaned = self.text(field, value, max_length=max_length, required=required)
+        if cleaned is not None and not pattern.match(cleaned):
             self.add(
                 field,
-                f"`{field}` must be lower-case letters and digits separated by single hyphens",
+                f"`{field}` must be lower-case letters and digits separated by single {separator}",
                 ErrorCode.INVALID_FORMAT,
             )
         return cleaned

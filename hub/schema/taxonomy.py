@@ -112,6 +112,13 @@ class AgencyType(Node):
     name: str = strawberry.field(description="Indonesian name.")
     name_en: str = strawberry.field(description="English name.")
     description: str = strawberry.field(description="What agencies of this type do.")
+    source: str | None = strawberry.field(
+        description="Where the type is attested: forums its agencies took part in, the law "
+        "that creates them."
+    )
+    version: int = strawberry.field(
+        description="Edit counter; an update must send the version it saw."
+    )
 
     @classmethod
     def from_row(cls, row: models.AgencyType) -> AgencyType:
@@ -121,4 +128,6 @@ class AgencyType(Node):
             name=row.name,
             name_en=row.name_en,
             description=row.description,
+            source=row.source,
+            version=row.version,
         )

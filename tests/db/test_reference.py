@@ -26,7 +26,7 @@ async def test_counts(sessions: async_sessionmaker[AsyncSession]) -> None:
             ).all()
         )
         assert stages == {"pemilu_2024": 19, "pilkada_2024": 17}
-        assert await session.scalar(select(func.count()).select_from(AgencyType)) == 21
+        assert await session.scalar(select(func.count()).select_from(AgencyType)) == 29
 
 
 async def test_kalimantan_timur(sessions: async_sessionmaker[AsyncSession]) -> None:

@@ -95,6 +95,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "createTag":         (U, OK, OK, OK, OK, OK, OK, OK, F,  F),
     "createAgency":      (U, F,  F,  F,  F,  F,  F,  F,  F,  OK),
     "updateAgency":      (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
+    "createAgencyType":  (U, F,  F,  F,  F,  F,  F,  F,  F,  OK),
+    "updateAgencyType":  (U, F,  F,  F,  F,  F,  F,  F,  F,  OK),
     "addMember":         (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
     "changeMemberRole":  (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
     "removeMember":      (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
@@ -189,6 +191,19 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "updateAgency": (
         doc("updateAgency", "UpdateAgencyInput"),
         {"slug": "diskominfo-kukar", "version": 1, "website": "https://diskominfo.kukarkab.go.id"},
+    ),
+    "createAgencyType": (
+        doc("createAgencyType", "CreateAgencyTypeInput"),
+        {
+            "code": "penerangan_kodim",
+            "name": "Penerangan Komando Distrik Militer",
+            "nameEn": "District military command information section",
+            "description": "Seksi penerangan pada tingkat kodim.",
+        },
+    ),
+    "updateAgencyType": (
+        doc("updateAgencyType", "UpdateAgencyTypeInput"),
+        {"code": "kpu", "version": 1, "source": "UU 7/2017 tentang Pemilihan Umum"},
     ),
     "addMember": (
         doc("addMember", "AddMemberInput"),
