@@ -6,7 +6,23 @@ enums, the workflow reasons about them. Values are stored lower-case.
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
+
+CALENDAR_ZONE = timezone(timedelta(hours=7), "WIB")
+"""The zone of calendar days without a time (all-day events): Western Indonesia Time, the
+national reference of election schedules. A fixed offset: Indonesia has no daylight saving."""
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in ``CALENDAR_ZONE``, as stored for all-day events."""
+    return datetime(day.year, day.month, day.day, tzinfo=CALENDAR_ZONE)
+
+
+def calendar_day(moment: datetime) -> date:
+    """The ``CALENDAR_ZONE`` day of a stored moment (inverse of ``day_start``)."""
+    return moment.astimezone(CALENDAR_ZONE).date()
+
 
 
 class RegionLevel(StrEnum):

@@ -3,6 +3,7 @@
 - elections, and the election each stage belongs to with its legal basis (the stages of the
   2024 regional elections are loaded from ``hub/data`` by ``hub seed``);
 - agency types: their source, and a version and edit time for the edits of platform admins;
+- all-day events: a date without a time, stored as midnight of Western Indonesia Time;
 
 Revision ID: 0011
 Revises: 0007
@@ -19,6 +20,11 @@ revision: str = "0011"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+ALL_DAY_AT_MIDNIGHT = (
+    "NOT all_day OR (((starts_at AT TIME ZONE 'UTC') + interval '7:00:00')::time = '00:00' "
+    "AND (ends_at IS NULL OR ((ends_at AT TIME ZONE 'UTC') + interval '7:00:00')::time = '00:00'))"
+)
 
 # The stages already loaded belong to the general election; `hub seed` completes the rows.
 GENERAL_ELECTION = (
@@ -60,9 +66,15 @@ def upgrade() -> None:
         "agency_types", sa.Column("version", sa.Integer(), server_default="1", nullable=False)
     )
     op.add_column("agency_types", sa.Column("edited_at", sa.DateTime(timezone=True)))
+    op.add_column(
+        "events", sa.Column("all_day", sa.Boolean(), server_default="false", nullable=False)
+    )
+    op.create_check_constraint(op.f("ck_events_all_day_at_midnight"), "events", ALL_DAY_AT_MIDNIGHT)
 
 
 def downgrade() -> None:
+    op.drop_constraint(op.f("ck_events_all_day_at_midnight"), "events", type_="check")
+    op.drop_column("events", "all_day")
     op.drop_column("agency_types", "edited_at")
     op.drop_column("agency_types", "version")
     op.drop_column("agency_types", "source")

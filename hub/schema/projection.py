@@ -88,6 +88,7 @@ EVENT: dict[str, tuple[str, Convert]] = {
     "venue": ("venue", None),
     "startsAt": ("starts_at", _iso),
     "endsAt": ("ends_at", _iso),
+    "allDay": ("all_day", None),
 }
 # Listed edges arrive as JSON: dates are already ISO strings.
 REGION: dict[str, tuple[str, Convert]] = {
