@@ -24,7 +24,6 @@ def calendar_day(moment: datetime) -> date:
     return moment.astimezone(CALENDAR_ZONE).date()
 
 
-
 class RegionLevel(StrEnum):
     PROVINCE = "province"
     REGENCY = "regency"
@@ -52,6 +51,27 @@ class ArticleStatus(StrEnum):
     RETRACTED = "retracted"
 
 
+class TransitionKind(StrEnum):
+    """What a step of an article's history was (its workflow log)."""
+
+    CREATED = "created"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REOPENED = "reopened"
+    RETRACTED = "retracted"
+    CORRECTED = "corrected"
+    IMPORTED = "imported"  # published elsewhere first, brought in with its original date
+
+
+class ImportOutcome(StrEnum):
+    """What importing an article did."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"  # the same content was imported before: nothing written
+
+
 class ArticleCategory(StrEnum):
     NEWS = "news"
     PRESS_RELEASE = "press_release"
@@ -76,6 +96,8 @@ class OutboxKind(StrEnum):
     ARTICLE_RETRACTED = "article.retracted"
     ARTICLE_SUBMITTED = "article.submitted"
     ARTICLE_REJECTED = "article.rejected"
+    ARTICLE_IMPORTED = "article.imported"  # an import its caller asked to stream live
+    ARTICLE_BACKFILLED = "article.backfilled"  # an import kept out of live streams
     EVENT_CHANGED = "event.changed"
 
 
@@ -85,3 +107,4 @@ class ApiKeyScope(StrEnum):
     READ_DRAFTS = "drafts:read"
     SUBMIT_ARTICLES = "articles:submit"
     WRITE_EVENTS = "events:write"
+    IMPORT_ARTICLES = "articles:import"

@@ -4,6 +4,9 @@
   2024 regional elections are loaded from ``hub/data`` by ``hub seed``);
 - agency types: their source, and a version and edit time for the edits of platform admins;
 - all-day events: a date without a time, stored as midnight of Western Indonesia Time;
+- imports: an article's featured image, its canonical URL looked up per agency, the kind of
+  each history step (``imported`` among them, backfilled for the existing steps from their
+  statuses) and where imported content came from; the outbox kinds of imports.
 
 Revision ID: 0011
 Revises: 0007
@@ -25,6 +28,28 @@ ALL_DAY_AT_MIDNIGHT = (
     "NOT all_day OR (((starts_at AT TIME ZONE 'UTC') + interval '7:00:00')::time = '00:00' "
     "AND (ends_at IS NULL OR ((ends_at AT TIME ZONE 'UTC') + interval '7:00:00')::time = '00:00'))"
 )
+
+OUTBOX_KINDS_BEFORE = (
+    "'article.approved', 'article.corrected', 'article.retracted', 'article.submitted', "
+    "'article.rejected', 'event.changed'"
+)
+OUTBOX_KINDS_AFTER = (
+    "'article.approved', 'article.corrected', 'article.retracted', 'article.submitted', "
+    "'article.rejected', 'article.imported', 'article.backfilled', 'event.changed'"
+)
+TRANSITION_KINDS = (
+    "'created', 'submitted', 'approved', 'rejected', 'reopened', 'retracted', 'corrected', "
+    "'imported'"
+)
+# The kind of every step logged before kinds were recorded follows from its statuses.
+KIND_OF_EXISTING_STEPS = """
+UPDATE article_transitions SET kind = CASE
+    WHEN from_status IS NULL THEN 'created'
+    WHEN from_status = 'approved' AND to_status = 'approved' THEN 'corrected'
+    WHEN to_status = 'draft' THEN 'reopened'
+    ELSE to_status
+END
+"""
 
 # The stages already loaded belong to the general election; `hub seed` completes the rows.
 GENERAL_ELECTION = (
@@ -70,9 +95,31 @@ def upgrade() -> None:
         "events", sa.Column("all_day", sa.Boolean(), server_default="false", nullable=False)
     )
     op.create_check_constraint(op.f("ck_events_all_day_at_midnight"), "events", ALL_DAY_AT_MIDNIGHT)
+    op.add_column("articles", sa.Column("featured_image_url", sa.Text()))
+    op.create_index(
+        "ix_articles_source_agency_id_canonical_url",
+        "articles",
+        ["source_agency_id", "canonical_url"],
+    )
+    op.add_column("article_transitions", sa.Column("kind", sa.String(length=16)))
+    op.add_column("article_transitions", sa.Column("origin", sa.Text()))
+    op.execute(KIND_OF_EXISTING_STEPS)
+    op.alter_column("article_transitions", "kind", nullable=False)
+    op.create_check_constraint(
+        op.f("ck_article_transitions_kind"), "article_transitions", f"kind IN ({TRANSITION_KINDS})"
+    )
+    op.drop_constraint(op.f("ck_outbox_kind"), "outbox", type_="check")
+    op.create_check_constraint(op.f("ck_outbox_kind"), "outbox", f"kind IN ({OUTBOX_KINDS_AFTER})")
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM outbox WHERE kind IN ('article.imported', 'article.backfilled')")
+    op.drop_constraint(op.f("ck_outbox_kind"), "outbox", type_="check")
+    op.create_check_constraint(op.f("ck_outbox_kind"), "outbox", f"kind IN ({OUTBOX_KINDS_BEFORE})")
+    op.drop_column("article_transitions", "origin")
+    op.drop_column("article_transitions", "kind")  # drops its CHECK constraint too
+    op.drop_index("ix_articles_source_agency_id_canonical_url", table_name="articles")
+    op.drop_column("articles", "featured_image_url")
     op.drop_constraint(op.f("ck_events_all_day_at_midnight"), "events", type_="check")
     op.drop_column("events", "all_day")
     op.drop_column("agency_types", "edited_at")

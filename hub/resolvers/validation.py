@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from hub.errors import ErrorCode, HubError, InputErrors
 
@@ -112,6 +112,23 @@ class Checker:
                 f"`{field}` must not be before `{start_field}`",
                 ErrorCode.DATES_OUT_OF_ORDER,
             )
+
+
+def canonical_url(url: str) -> str:
+    """One spelling of an http(s) URL: scheme and host in lower case, no default port, no
+    fragment (the same page), a bare host ending in ``/``. Path and query are kept as given."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    if parts.username or parts.password:
+        credentials = parts.netloc.rsplit("@", 1)[0]
+        host = f"{credentials}@{host}"
+    return urlunsplit((scheme, host, parts.path or "/", parts.query, ""))
 
 
 def slugify(text: str, *, fallback: str) -> str:

@@ -64,6 +64,7 @@ ARTICLE: dict[str, tuple[str, Convert]] = {
     "language": ("language", lambda value: Language(value).name),
     "status": ("status", lambda value: ArticleStatus(value).name),
     "canonicalUrl": ("canonical_url", None),
+    "featuredImageUrl": ("featured_image_url", None),
     "publishedAt": ("published_at", _iso),
     "viewCount": ("view_count", None),
     "version": ("version", None),

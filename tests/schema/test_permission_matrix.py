@@ -87,6 +87,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "reopenArticle":     (U, OK, OK, OK, N,  N,  F,  OK, F,  N),
     "retractArticle":    (U, F,  OK, OK, F,  F,  F,  F,  F,  F),
     "correctArticle":    (U, F,  OK, OK, F,  F,  F,  F,  F,  F),
+    "importArticle":     (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
     "recordArticleView": (OK, OK, OK, OK, OK, OK, OK, OK, OK, OK),
     "createEvent":       (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
     "updateEvent":       (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
@@ -150,6 +151,16 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "correctArticle": (
         doc("correctArticle", "CorrectArticleInput"),
         {"slug": "a-approved", "version": 3, "note": "Ejaan nama", "title": "Judul benar"},
+    ),
+    "importArticle": (
+        doc("importArticle", "ImportArticleInput"),
+        {
+            "agencySlug": "diskominfo-kukar",
+            "canonicalUrl": "https://diskominfo.kukarkab.go.id/berita/arsip-forum",
+            "publishedAt": "2023-07-10T10:00:00+08:00",
+            "title": "Berita dari arsip",
+            "body": "<p>Isi berita lama.</p>",
+        },
     ),
     "recordArticleView": (
         doc("recordArticleView", "RecordArticleViewInput"),
