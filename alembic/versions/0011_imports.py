@@ -6,7 +6,8 @@
 - all-day events: a date without a time, stored as midnight of Western Indonesia Time;
 - imports: an article's featured image, its canonical URL looked up per agency, the kind of
   each history step (``imported`` among them, backfilled for the existing steps from their
-  statuses) and where imported content came from; the outbox kinds of imports.
+  statuses) and where imported content came from; the outbox kinds of imports; where each
+  ``hub import`` got to in its source (``import_checkpoints``).
 
 Revision ID: 0011
 Revises: 0007
@@ -16,6 +17,7 @@ Create Date: 2026-11-30 09:00:00+00:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from alembic import op
 
@@ -110,9 +112,35 @@ def upgrade() -> None:
     )
     op.drop_constraint(op.f("ck_outbox_kind"), "outbox", type_="check")
     op.create_check_constraint(op.f("ck_outbox_kind"), "outbox", f"kind IN ({OUTBOX_KINDS_AFTER})")
+    op.create_table(
+        "import_checkpoints",
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("position", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["agency_id"],
+            ["agencies.id"],
+            name=op.f("fk_import_checkpoints_agency_id_agencies"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("source", "agency_id", name=op.f("pk_import_checkpoints")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("import_checkpoints")
     op.execute("DELETE FROM outbox WHERE kind IN ('article.imported', 'article.backfilled')")
     op.drop_constraint(op.f("ck_outbox_kind"), "outbox", type_="check")
     op.create_check_constraint(op.f("ck_outbox_kind"), "outbox", f"kind IN ({OUTBOX_KINDS_BEFORE})")

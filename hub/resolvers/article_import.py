@@ -13,21 +13,24 @@ change log stays complete. Same pipeline as every write: who → may they → th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.auth import allows
+from hub.auth import Viewer, allows, can_add_tags
 from hub.db.models import Article
+from hub.db.repositories import account as accounts
 from hub.db.repositories import article_import as repository
-from hub.db.repositories import article_write, clock
+from hub.db.repositories import article_write, clock, taxonomy
+from hub.db.repositories import import_checkpoint as checkpoints
 from hub.db.repositories.article_import import Links
 from hub.db.repositories.outbox import record_article_change
-from hub.errors import ErrorCode
+from hub.errors import ErrorCode, NotFound
 from hub.resolvers.article_write import CleanArticle, clean_article, find_agency, store_links
+from hub.resolvers.auth import account_viewer
 from hub.resolvers.guard import require, require_principal
 from hub.resolvers.slugs import insert_with_slug
 from hub.resolvers.validation import Checker, canonical_url, slugify
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
     from hub.context import Context
 
 MAX_ORIGIN = 500
+MAX_TAG_LABEL = 80
 CLOCK_SKEW = timedelta(days=1)  # an original date later than this ahead of now is refused
 TRANSITION = TRANSITIONS[Action.IMPORT]
 
@@ -46,6 +50,15 @@ TRANSITION = TRANSITIONS[Action.IMPORT]
 class Imported:
     article: Article
     outcome: ImportOutcome
+
+
+@dataclass(frozen=True)
+class Importer:
+    """The agency a bulk import (``hub import``) writes for, checked for its importer."""
+
+    agency_id: int
+    agency_slug: str
+    region_code: str | None
 
 
 async def import_article(
@@ -178,3 +191,51 @@ async def _same(session: AsyncSession, article: Article, clean: CleanArticle) ->
         mentions=tuple(clean.mentions or ()),
     )
     return current == wanted
+
+
+async def importer_viewer(ctx: Context, *, email: str) -> Viewer:
+    """The viewer of an operator's bulk import: the account it is recorded under."""
+    async with ctx.sessions() as session:
+        account = await accounts.get_by_email(session, email=email)
+        if account is None or not account.is_active:
+            raise NotFound(f"no active account {email}", field="email")
+        return await account_viewer(session, account, session_id=None)
+
+
+async def importer(ctx: Context, *, agency_slug: str) -> Importer:
+    """The agency of a bulk import, once the viewer is known to may import for it."""
+    viewer = require_principal(ctx)
+    async with ctx.sessions() as session:
+        agency = await find_agency(session, agency_slug, field="agencySlug")
+    require(
+        allows(viewer, TRANSITION.capability, agency.id),
+        f"you may not import articles for {agency.slug} (editors and admins of it may)",
+    )
+    return Importer(agency.id, agency.slug, agency.region_code)
+
+
+async def ensure_tags(ctx: Context, labels: Sequence[str]) -> list[str]:
+    """The slugs of tags with these labels, the missing ones created (for who may add tags)."""
+    wanted = {
+        slugify(label, fallback="tag"): label.strip()[:MAX_TAG_LABEL]
+        for label in labels
+        if label.strip()
+    }
+    if wanted:
+        viewer = require_principal(ctx)
+        require(can_add_tags(viewer), "only agency members may add tags")
+        async with ctx.sessions() as session, session.begin():
+            await taxonomy.ensure_tags(session, wanted)
+    return list(wanted)
+
+
+async def saved_position(ctx: Context, *, source: str, agency_id: int) -> dict[str, Any] | None:
+    async with ctx.sessions() as session:
+        return await checkpoints.get(session, source=source, agency_id=agency_id)
+
+
+async def save_position(
+    ctx: Context, *, source: str, agency_id: int, position: dict[str, Any]
+) -> None:
+    async with ctx.sessions() as session, session.begin():
+        await checkpoints.save(session, source=source, agency_id=agency_id, position=position)

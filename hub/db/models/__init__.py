@@ -15,6 +15,7 @@ from hub.db.models.auth_session import AuthSession
 from hub.db.models.election_stage import Election, ElectionStage
 from hub.db.models.event import Event, EventSpeaker
 from hub.db.models.idempotency import IdempotencyKey
+from hub.db.models.import_checkpoint import ImportCheckpoint
 from hub.db.models.outbox import OutboxEntry
 from hub.db.models.person import Person
 from hub.db.models.region import Region
@@ -34,6 +35,7 @@ __all__ = [
     "Event",
     "EventSpeaker",
     "IdempotencyKey",
+    "ImportCheckpoint",
     "Membership",
     "OutboxEntry",
     "Person",

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.keyset import Ordering
@@ -50,3 +51,12 @@ async def list_elections(session: AsyncSession) -> list[Election]:
 
 async def get_stage(session: AsyncSession, *, code: str) -> ElectionStage | None:
     return await session.get(ElectionStage, code)
+
+
+async def ensure_tags(session: AsyncSession, labels: dict[str, str]) -> None:
+    """Add the tags (``{slug: label}``) that do not exist yet; existing ones stay as they are."""
+    if labels:
+        rows = [{"slug": slug, "label": label} for slug, label in labels.items()]
+        await session.execute(
+            insert(Tag).values(rows).on_conflict_do_nothing(index_elements=["slug"])
+        )
