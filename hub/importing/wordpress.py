@@ -201,14 +201,22 @@ class WordPressSource:
             "order": "asc",
             "_embed": "1",
         }
-        if query.modified is not None:
+        with contextlib.suppress(TypeError, ValueError):  # no readable cursor: from the start
             # `modified_after` is exclusive and has second precision: from the cursor's second.
-            before = datetime.fromisoformat(query.modified) - SECOND
+            before = datetime.fromisoformat(str(query.modified)) - SECOND
             params["modified_after"] = before.isoformat(timespec="seconds")
         return params
 
     async def _item(self, post: dict[str, Any], position: Position) -> Item:
         label = f"post {post.get('id')}"
+        try:
+            return await self._mapped(post, label, position)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            return Item(
+                label, position, problem=f"unreadable post ({type(error).__name__}: {error})"
+            )
+
+    async def _mapped(self, post: dict[str, Any], label: str, position: Position) -> Item:
         content = post.get("content") or {}
         if content.get("protected"):
             return Item(label, position, problem="password-protected on the site")

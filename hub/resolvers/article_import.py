@@ -217,9 +217,9 @@ async def importer(ctx: Context, *, agency_slug: str) -> Importer:
 async def ensure_tags(ctx: Context, labels: Sequence[str]) -> list[str]:
     """The slugs of tags with these labels, the missing ones created (for who may add tags)."""
     wanted = {
-        slugify(label, fallback="tag"): label.strip()[:MAX_TAG_LABEL]
+        slug: label.strip()[:MAX_TAG_LABEL]
         for label in labels
-        if label.strip()
+        if (slug := slugify(label, fallback=""))  # a label of no letters or digits names none
     }
     if wanted:
         viewer = require_principal(ctx)

@@ -238,3 +238,14 @@ async def test_a_site_without_the_api_is_refused(run_import: RunImport) -> None:
         running.rest_style = "none"  # pages without the Link header, no REST root
         with pytest.raises(command.ImportFailed, match="does not announce a WordPress REST API"):
             await run_import("wordpress", f"{running.base}/")
+
+
+async def test_an_unreadable_post_fails_alone(
+    site: Site, run_import: RunImport, sessions: Sessions
+) -> None:
+    broken = next(post for post in site.posts if post["id"] == 4102)
+    broken["date_gmt"] = "kemarin sore"
+    run = await run_import("wordpress", site.root)
+    assert run.lines[1] == "  created 5, updated 0, skipped 0 (unchanged), failed 2"
+    assert run.lines[2].startswith("  failed post 4102: unreadable post (ValueError")
+    assert len(await imported(sessions, site)) == 5
