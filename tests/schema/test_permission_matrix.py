@@ -87,6 +87,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "reopenArticle":     (U, OK, OK, OK, N,  N,  F,  OK, F,  N),
     "retractArticle":    (U, F,  OK, OK, F,  F,  F,  F,  F,  F),
     "correctArticle":    (U, F,  OK, OK, F,  F,  F,  F,  F,  F),
+    "importArticle":     (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
     "recordArticleView": (OK, OK, OK, OK, OK, OK, OK, OK, OK, OK),
     "createEvent":       (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
     "updateEvent":       (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
@@ -95,6 +96,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "createTag":         (U, OK, OK, OK, OK, OK, OK, OK, F,  F),
     "createAgency":      (U, F,  F,  F,  F,  F,  F,  F,  F,  OK),
     "updateAgency":      (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
+    "createAgencyType":  (U, F,  F,  F,  F,  F,  F,  F,  F,  OK),
+    "updateAgencyType":  (U, F,  F,  F,  F,  F,  F,  F,  F,  OK),
     "addMember":         (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
     "changeMemberRole":  (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
     "removeMember":      (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
@@ -149,6 +152,16 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
         doc("correctArticle", "CorrectArticleInput"),
         {"slug": "a-approved", "version": 3, "note": "Ejaan nama", "title": "Judul benar"},
     ),
+    "importArticle": (
+        doc("importArticle", "ImportArticleInput"),
+        {
+            "agencySlug": "diskominfo-kukar",
+            "canonicalUrl": "https://diskominfo.kukarkab.go.id/berita/arsip-forum",
+            "publishedAt": "2023-07-10T10:00:00+08:00",
+            "title": "Berita dari arsip",
+            "body": "<p>Isi berita lama.</p>",
+        },
+    ),
     "recordArticleView": (
         doc("recordArticleView", "RecordArticleViewInput"),
         {"slug": "a-approved"},
@@ -189,6 +202,19 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "updateAgency": (
         doc("updateAgency", "UpdateAgencyInput"),
         {"slug": "diskominfo-kukar", "version": 1, "website": "https://diskominfo.kukarkab.go.id"},
+    ),
+    "createAgencyType": (
+        doc("createAgencyType", "CreateAgencyTypeInput"),
+        {
+            "code": "penerangan_kodim",
+            "name": "Penerangan Komando Distrik Militer",
+            "nameEn": "District military command information section",
+            "description": "Seksi penerangan pada tingkat kodim.",
+        },
+    ),
+    "updateAgencyType": (
+        doc("updateAgencyType", "UpdateAgencyTypeInput"),
+        {"code": "kpu", "version": 1, "source": "UU 7/2017 tentang Pemilihan Umum"},
     ),
     "addMember": (
         doc("addMember", "AddMemberInput"),
