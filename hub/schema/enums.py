@@ -14,6 +14,7 @@ from hub.vocabulary import (
     MemberRole,
     PersonMention,
     RegionLevel,
+    RelatedReason,
     SpeakerRole,
 )
 
@@ -24,6 +25,11 @@ strawberry.enum(ArticleCategory, description="Kind of article.")
 strawberry.enum(Language, description="Language of an article.")
 strawberry.enum(PersonMention, description="How a person appears in an article.")
 strawberry.enum(MemberRole, description="Role of an account within an agency.")
+strawberry.enum(
+    RelatedReason,
+    description="Why an article is related coverage: `SAME_EVENT`, both are linked to the "
+    "same event; `SAME_STORY`, their texts tell the same story.",
+)
 
 __all__ = [
     "ArticleCategory",
@@ -32,5 +38,6 @@ __all__ = [
     "MemberRole",
     "PersonMention",
     "RegionLevel",
+    "RelatedReason",
     "SpeakerRole",
 ]

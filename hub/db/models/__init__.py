@@ -18,6 +18,7 @@ from hub.db.models.idempotency import IdempotencyKey
 from hub.db.models.outbox import OutboxEntry
 from hub.db.models.person import Person
 from hub.db.models.region import Region
+from hub.db.models.search_index import ArticleSignature, RelatedArticle, SearchLexeme
 from hub.db.models.tag import Tag
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ApiKey",
     "Article",
     "ArticlePerson",
+    "ArticleSignature",
     "ArticleTransition",
     "AuthSession",
     "ElectionStage",
@@ -37,6 +39,8 @@ __all__ = [
     "OutboxEntry",
     "Person",
     "Region",
+    "RelatedArticle",
+    "SearchLexeme",
     "Tag",
     "article_election_stages",
     "article_regions",

@@ -1,0 +1,61 @@
+"""What Hub derives from a published article's text, when it is published or its text changes.
+
+``index_published_article`` is the one entry point, in the transaction that approves, corrects
+or imports the article: its words enter the dictionary of published words (typo correction,
+word rarity; ``search_dictionary``), its signature is stored and its related coverage
+recomputed, both ways (``related_coverage``). It does nothing for an unpublished article, so a
+draft's words never reach the dictionary.
+
+``index_unindexed`` does the same, in bulk, for published articles that have no signature yet:
+data loaded around the API (demo content, an upgraded database, tests). All words are counted
+before any signature is computed, so the first articles are weighed against the whole corpus.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.db.models import Article, ArticleSignature
+from hub.db.repositories import related_coverage, search_dictionary
+from hub.workflow import PUBLIC_STATUSES
+
+PUBLISHED = tuple(sorted(status.value for status in PUBLIC_STATUSES))
+
+
+async def index_published_article(session: AsyncSession, *, article_id: int) -> None:
+    """Count the article's words, store its signature and recompute its related coverage (a
+    published article: approved or retracted; others are left alone)."""
+    indexed = exists().where(ArticleSignature.article_id == Article.id)
+    row = (
+        await session.execute(
+            select(Article.status, indexed.label("indexed")).where(Article.id == article_id)
+        )
+    ).one_or_none()
+    if row is None or row.status not in PUBLISHED:
+        return
+    await search_dictionary.count_article_words(
+        session, article_id=article_id, first=not row.indexed
+    )
+    await related_coverage.store_signature(session, article_id=article_id)
+    await related_coverage.relate(session, article_id=article_id)
+
+
+async def index_unindexed(session: AsyncSession) -> int:
+    """Index the published articles without a signature, oldest first; returns how many."""
+    statement = (
+        select(Article.id)
+        .where(
+            Article.status.in_(PUBLISHED),
+            ~exists().where(ArticleSignature.article_id == Article.id),
+        )
+        .order_by(Article.published_at, Article.id)
+    )
+    ids = list((await session.scalars(statement)).all())
+    for article_id in ids:
+        await search_dictionary.count_article_words(session, article_id=article_id, first=True)
+    for article_id in ids:
+        await related_coverage.store_signature(session, article_id=article_id)
+    for article_id in ids:
+        await related_coverage.relate(session, article_id=article_id)
+    return len(ids)
