@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench-read bench-live clean
+.PHONY: run test lint bench-read bench-live eval-search clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Hub needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -41,6 +41,11 @@ bench-live: $(VENV)/.installed-test
 bench-read: $(VENV)/.installed-test
 	$(BIN)/python -m bench.read.generate
 	$(BIN)/python -m bench.read.load
+
+## Search evaluation on the project's own articles (and HUB_EVAL_PRIVATE_DIR's, when set):
+## recall@5/@10 and MRR per query kind, related coverage precision/recall, the targets.
+eval-search: $(VENV)/.installed-test
+	$(BIN)/python -m bench.search_eval
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
