@@ -39,8 +39,9 @@ PHRASE = " "
 # A number as written (digits grouped or joined by . , : / -), else a word of letters with its
 # hyphenated parts, else any run of letters and digits.
 _TOKEN = re.compile(r"\d+(?:[.,:/-]\d+)*|[^\W\d_]+(?:-[^\W\d_]+)*|[^\W_]+")
-# Spelling before the 1972 reform, as names keep it: (old, current).
-OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("nj", "ny"))
+# Spelling before the 1972 reform, as names keep it: (old, current). Not "nj" → "ny": current
+# words have "nj" (banjir).
+OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"))
 
 
 def _lines(name: str) -> list[str]:

@@ -37,12 +37,12 @@ async def index_published_article(session: AsyncSession, *, article_id: int) -> 
     await search_dictionary.count_article_words(
         session, article_id=article_id, first=not row.indexed
     )
-    await related_coverage.store_signature(session, article_id=article_id)
+    await related_coverage.store_signatures(session, article_ids=[article_id])
     await related_coverage.relate(session, article_id=article_id)
 
 
-async def index_unindexed(session: AsyncSession) -> int:
-    """Index the published articles without a signature, oldest first; returns how many."""
+async def unindexed(session: AsyncSession) -> list[int]:
+    """The published articles without a signature, oldest first."""
     statement = (
         select(Article.id)
         .where(
@@ -51,11 +51,25 @@ async def index_unindexed(session: AsyncSession) -> int:
         )
         .order_by(Article.published_at, Article.id)
     )
-    ids = list((await session.scalars(statement)).all())
-    for article_id in ids:
-        await search_dictionary.count_article_words(session, article_id=article_id, first=True)
-    for article_id in ids:
-        await related_coverage.store_signature(session, article_id=article_id)
+    return list((await session.scalars(statement)).all())
+
+
+async def count_and_sign_unindexed(session: AsyncSession, *, batch: int = 1000) -> list[int]:
+    """The first steps of ``index_unindexed``: all their words counted (one statement), then
+    their signatures stored, ``batch`` articles per statement. Returns the articles, whose
+    related coverage is still to compute (``related_coverage.relate``: one by one, possibly
+    on several connections)."""
+    ids = await unindexed(session)
+    if ids:
+        await search_dictionary.count_unindexed_words(session)
+        for start in range(0, len(ids), batch):
+            await related_coverage.store_signatures(session, article_ids=ids[start : start + batch])
+    return ids
+
+
+async def index_unindexed(session: AsyncSession) -> int:
+    """Index the published articles without a signature; returns how many."""
+    ids = await count_and_sign_unindexed(session)
     for article_id in ids:
         await related_coverage.relate(session, article_id=article_id)
     return len(ids)

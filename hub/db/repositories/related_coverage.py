@@ -83,7 +83,7 @@ CROSS JOIN LATERAL (
         LIMIT :terms
     ) AS weighted
 ) AS top
-WHERE a.id = :article_id
+WHERE a.id = ANY(:article_ids)
 ON CONFLICT (article_id) DO UPDATE SET
     agency_id = excluded.agency_id, event_id = excluded.event_id,
     published_at = excluded.published_at, terms = excluded.terms,
@@ -172,15 +172,17 @@ def not_names() -> list[str]:
 
 def signature_statement() -> TextClause:
     return SIGNATURE.bindparams(
-        bindparam("not_names", type_=ARRAY(Text)), bindparam("terms", type_=Integer)
+        bindparam("article_ids", type_=ARRAY(Integer)),
+        bindparam("not_names", type_=ARRAY(Text)),
+        bindparam("terms", type_=Integer),
     )
 
 
-async def store_signature(session: AsyncSession, *, article_id: int) -> None:
-    """Store (or replace) the signature of a published article."""
+async def store_signatures(session: AsyncSession, *, article_ids: Sequence[int]) -> None:
+    """Store (or replace) the signatures of published articles."""
     await session.execute(
         signature_statement(),
-        {"article_id": article_id, "not_names": not_names(), "terms": SIGNATURE_TERMS},
+        {"article_ids": list(article_ids), "not_names": not_names(), "terms": SIGNATURE_TERMS},
     )
 
 

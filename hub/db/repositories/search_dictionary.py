@@ -1,5 +1,5 @@
-"""The dictionary of published words: counted when an article is indexed, used to correct
-misspelled search words.
+"""The dictionary of published words: counted when an article is indexed (or a whole archive
+at once), used to correct misspelled search words.
 
 ``search_lexemes`` (migration 0010) holds every lexeme of the published articles' search
 documents — stems, written forms, numbers — with the number of articles containing it, and
@@ -19,27 +19,13 @@ from collections.abc import Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import (
-    Boolean,
-    Integer,
-    Select,
-    String,
-    Text,
-    any_,
-    exists,
-    false,
-    func,
-    literal,
-    select,
-    true,
-    union_all,
-)
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import Select, Text, any_, exists, func, literal, select, text, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import Pool
 
-from hub.db.models import Article, SearchLexeme
-from hub.db.models.search_index import CORPUS
+from hub.db.models import SearchLexeme
+from hub.workflow import PUBLIC_STATUSES
 
 CANDIDATES = 5  # most similar written forms considered per unknown word
 KNOWN_WORDS = 100_000  # words remembered per database and process (then forgotten, all at once)
@@ -116,48 +102,55 @@ async def corrections(session: AsyncSession, words: Sequence[str]) -> dict[str, 
     return found
 
 
-def _article_text(article: type[Article]) -> object:
-    return (
-        article.title.concat(" ")
-        .concat(func.coalesce(article.summary, ""))
-        .concat(" ")
-        .concat(article.body)
+# Which articles a count covers: an SQL condition on ``articles``, from constants and integers.
+PUBLISHED = "status IN ({})".format(
+    ", ".join(f"'{status.value}'" for status in sorted(PUBLIC_STATUSES))
+)
+UNINDEXED = (
+    f"{PUBLISHED} AND NOT EXISTS "  # noqa: S608 (constants)
+    "(SELECT 1 FROM article_signatures AS s WHERE s.article_id = articles.id)"
+)
+WRITTEN = "hub_written_vector(title || ' ' || coalesce(summary, '') || ' ' || body)"
+
+# ``ts_stat`` counts, per lexeme, the documents of a query's vectors (in C, in one pass: the
+# same statement serves one article and a whole archive). Written forms are the lexemes of the
+# text as written that start with a letter and are not stop words.
+COUNT = """
+INSERT INTO search_lexemes AS l (lexeme, documents, surface)
+SELECT lexeme, sum(documents)::integer, bool_or(surface) FROM (
+    SELECT word AS lexeme, ndoc AS documents, false AS surface
+    FROM ts_stat('SELECT search_vector FROM articles WHERE {quoted_where}')
+    UNION ALL
+    SELECT word, 0, true FROM ts_stat('SELECT {quoted_written} FROM articles WHERE {quoted_where}')
+    WHERE word ~ '^[[:alpha:]]' AND word <> ALL(hub_stopwords())
+    UNION ALL
+    SELECT '', count(*), false FROM articles WHERE {where}
+) AS found
+GROUP BY lexeme
+ORDER BY lexeme  -- rows locked in one order: concurrent indexing cannot deadlock
+ON CONFLICT (lexeme) DO UPDATE SET
+    documents = l.documents + CASE WHEN :first THEN excluded.documents ELSE 0 END,
+    surface = l.surface OR excluded.surface
+"""
+
+
+async def _count(session: AsyncSession, where: str, *, first: bool) -> None:
+    """Count the lexemes of the articles ``where`` selects (an SQL condition made of this
+    module's constants and integers)."""
+    statement = COUNT.format(
+        where=where,
+        quoted_where=where.replace("'", "''"),  # inside the queries given to ts_stat
+        quoted_written=WRITTEN.replace("'", "''"),
     )
+    await session.execute(text(statement), {"first": first})
 
 
 async def count_article_words(session: AsyncSession, *, article_id: int, first: bool) -> None:
-    """Add an article's lexemes to the dictionary; the first time (``first``) they and the
-    corpus count one article more, a re-indexed article only adds lexemes new to it."""
-    increment = 1 if first else 0
-    indexed = select(func.unnest(func.tsvector_to_array(Article.search_vector)).label("lexeme"))
-    stemmed = indexed.add_columns(false().label("surface")).where(Article.id == article_id)
-    plain = func.hub_written_vector(_article_text(Article))
-    written = (
-        select(func.unnest(func.tsvector_to_array(plain)).label("lexeme"), true().label("surface"))
-        .where(Article.id == article_id)
-        .subquery("written")
-    )
-    surface = select(written.c.lexeme, written.c.surface).where(
-        written.c.lexeme.op("~")("^[[:alpha:]]"),
-        written.c.lexeme != any_(func.hub_stopwords()),
-    )
-    corpus = select(literal(CORPUS, String).label("lexeme"), false().label("surface"))
-    found = union_all(stemmed, surface, corpus).subquery("found")
-    rows = (
-        select(
-            found.c.lexeme,
-            literal(1, Integer).label("documents"),
-            func.bool_or(found.c.surface).cast(Boolean).label("surface"),
-        )
-        .group_by(found.c.lexeme)
-        .order_by(found.c.lexeme)  # rows locked in one order: concurrent indexing cannot deadlock
-    )
-    statement = insert(SearchLexeme).from_select(["lexeme", "documents", "surface"], rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=[SearchLexeme.lexeme],
-        set_={
-            "documents": SearchLexeme.documents + increment,
-            "surface": SearchLexeme.surface | statement.excluded.surface,
-        },
-    )
-    await session.execute(statement)
+    """Add a published article's lexemes to the dictionary; the first time (``first``) they
+    and the corpus count one article more, a re-indexed article only adds lexemes new to it."""
+    await _count(session, f"id = {int(article_id)}", first=first)
+
+
+async def count_unindexed_words(session: AsyncSession) -> None:
+    """Count the lexemes of every published article without a signature (not yet indexed)."""
+    await _count(session, UNINDEXED, first=True)
