@@ -1,10 +1,12 @@
 """Build the read benchmark's dataset: every real region, ~600 agencies, 20k events, 50k people,
 200k articles with 2-4 KB bodies, their regions, tags, stages and quotes — loaded with COPY.
 
-Usage: python -m bench.read.generate [--articles N] [--url postgresql://...]
+Usage: python -m bench.read.generate [--articles N] [--url postgresql://...] [--index-only]
 The database (default: HUB_BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/hub_bench)
 is created if missing, migrated, and its content replaced. Deterministic (seeded random).
-Ends with ``VACUUM (ANALYZE)``, what autovacuum does after bulk inserts: statistics for the
+Then the published articles are indexed as approval indexes them (the dictionary of words, the
+signatures, related coverage; ``--index-only`` does just that on an existing dataset) and it
+ends with ``VACUUM (ANALYZE)``, what autovacuum does after bulk inserts: statistics for the
 planner, and the visibility map that index-only scans need.
 """
 
@@ -19,9 +21,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from hub.db import migrations
 from hub.db.provision import seed
+from hub.db.repositories import related_coverage
+from hub.db.repositories.article_index import count_and_sign_unindexed
 from hub.settings import normalise_database_url
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/hub_bench"
@@ -279,7 +284,8 @@ async def build(url: str, articles: int) -> None:
     connection = await asyncpg.connect(url)
     try:
         await connection.execute(
-            "TRUNCATE article_people, article_tags, article_election_stages, article_regions, "
+            "TRUNCATE search_lexemes, article_people, article_tags, article_election_stages, "
+            "article_regions, "
             "article_transitions, outbox, articles, event_speakers, events, people, tags, "
             "memberships, api_keys, agencies RESTART IDENTITY CASCADE"
         )
@@ -301,7 +307,41 @@ async def build(url: str, articles: int) -> None:
         await connection.execute("VACUUM (ANALYZE)")
     finally:
         await connection.close()
+    await index(url)
     print(f"dataset built in {time.perf_counter() - started:.0f} s: {articles} articles")
+
+
+async def index(url: str) -> None:
+    """Index the published articles as approval does: words and signatures in bulk, then
+    related coverage article by article on ``LOADERS`` connections."""
+    started = time.perf_counter()
+    engine = create_async_engine(normalise_database_url(url), pool_size=LOADERS)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    try:
+        async with sessions() as session, session.begin():
+            ids = await count_and_sign_unindexed(session, batch=5_000)
+        print(
+            f"  words and signatures of {len(ids)} articles: {time.perf_counter() - started:.0f} s"
+        )
+        queue = iter(ids)
+
+        async def relate() -> None:
+            async with sessions() as session:
+                for number, article_id in enumerate(queue):
+                    async with session.begin():
+                        await related_coverage.relate(session, article_id=article_id)
+                    if number % 20_000 == 0:
+                        print(f"  relating ({time.perf_counter() - started:.0f} s)", flush=True)
+
+        await asyncio.gather(*(relate() for _ in range(LOADERS)))
+    finally:
+        await engine.dispose()
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("VACUUM (ANALYZE)")
+    finally:
+        await connection.close()
+    print(f"  indexed in {time.perf_counter() - started:.0f} s")
 
 
 async def ensure_database(url: str) -> None:
@@ -553,8 +593,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=200_000)
     parser.add_argument("--url", default=os.environ.get("HUB_BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument(
+        "--index-only", action="store_true", help="only index the published articles"
+    )
     arguments = parser.parse_args()
-    asyncio.run(build(arguments.url, arguments.articles))
+    if arguments.index_only:
+        asyncio.run(index(arguments.url))
+    else:
+        asyncio.run(build(arguments.url, arguments.articles))
 
 
 if __name__ == "__main__":

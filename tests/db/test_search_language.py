@@ -28,8 +28,13 @@ def terms(typed: str, corrections: dict[str, str] | None = None) -> tuple[str, .
         ("banjir yang di se-Kaltim", ("banjir", "se-kaltim")),
         ("Kodam VI/Mulawarman", ("kodam|komando daerah militer", "vi", "mulawarman")),
         # Abbreviations and expansions, both ways; an expansion's stop words keep their place.
-        ("Pemilu", ("pemilu|pemilihan umum|pilpres|pemilihan presiden|pemilu presiden dan "
-                    "wakil presiden|pileg|pemilihan legislatif|pemilu anggota legislatif",)),
+        (
+            "Pemilu",
+            (
+                "pemilu|pemilihan umum|pilpres|pemilihan presiden|pemilu presiden dan "
+                "wakil presiden|pileg|pemilihan legislatif|pemilu anggota legislatif",
+            ),
+        ),
         ("hubungan masyarakat", ("hubungan masyarakat|humas|kehumasan",)),
         ("daftar pemilih tetap Kukar", ("daftar pemilih tetap|dpt", "kukar|kutai kartanegara")),
         ("Dinas Komunikasi dan Informatika", ("dinas komunikasi dan informatika|diskominfo",)),
