@@ -384,6 +384,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_article_signatures_published_at", "article_signatures", ["published_at"])
     op.create_index("ix_article_signatures_event_id", "article_signatures", ["event_id"])
+    op.create_index(
+        "ix_article_signatures_terms", "article_signatures", ["terms"], postgresql_using="gin"
+    )
     op.create_table(
         "related_articles",
         sa.Column("article_id", sa.Integer(), nullable=False),

@@ -1,7 +1,8 @@
 """Build the read benchmark's dataset: every real region, ~600 agencies, 20k events, 50k people,
 200k articles with 2-4 KB bodies, their regions, tags, stages and quotes — loaded with COPY.
 
-Usage: python -m bench.read.generate [--articles N] [--url postgresql://...] [--index-only]
+Usage: python -m bench.read.generate [--articles N] [--url postgresql://...]
+                                     [--index-only [--relate-all]]
 The database (default: HUB_BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/hub_bench)
 is created if missing, migrated, and its content replaced. Deterministic (seeded random).
 Then the published articles are indexed as approval indexes them (the dictionary of words, the
@@ -21,9 +22,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from hub.db import migrations
+from hub.db.models import ArticleSignature
 from hub.db.provision import seed
 from hub.db.repositories import related_coverage
 from hub.db.repositories.article_index import count_and_sign_unindexed
@@ -311,29 +315,40 @@ async def build(url: str, articles: int) -> None:
     print(f"dataset built in {time.perf_counter() - started:.0f} s: {articles} articles")
 
 
-async def index(url: str) -> None:
+async def index(url: str, *, relate_all: bool = False) -> None:
     """Index the published articles as approval does: words and signatures in bulk, then
-    related coverage article by article on ``LOADERS`` connections."""
+    related coverage article by article on ``LOADERS`` connections, each taking a contiguous
+    part of the archive (``relate_all``: every indexed article, e.g. after an interruption)."""
     started = time.perf_counter()
     engine = create_async_engine(normalise_database_url(url), pool_size=LOADERS)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     try:
         async with sessions() as session, session.begin():
             ids = await count_and_sign_unindexed(session, batch=5_000)
-        print(
-            f"  words and signatures of {len(ids)} articles: {time.perf_counter() - started:.0f} s"
-        )
-        queue = iter(ids)
+            if relate_all:
+                ids = list(
+                    await session.scalars(
+                        select(ArticleSignature.article_id).order_by(ArticleSignature.published_at)
+                    )
+                )
+        print(f"  words and signatures: {time.perf_counter() - started:.0f} s; relating {len(ids)}")
+        share = -(-len(ids) // LOADERS)
 
-        async def relate() -> None:
+        async def relate(part: list[int]) -> None:
             async with sessions() as session:
-                for number, article_id in enumerate(queue):
-                    async with session.begin():
-                        await related_coverage.relate(session, article_id=article_id)
+                for number, article_id in enumerate(part):
+                    for attempt in range(3):  # the two parts meet: rarely, a deadlock
+                        try:
+                            async with session.begin():
+                                await related_coverage.relate(session, article_id=article_id)
+                            break
+                        except DBAPIError:
+                            if attempt == 2:
+                                raise
                     if number % 20_000 == 0:
                         print(f"  relating ({time.perf_counter() - started:.0f} s)", flush=True)
 
-        await asyncio.gather(*(relate() for _ in range(LOADERS)))
+        await asyncio.gather(*(relate(ids[n * share : (n + 1) * share]) for n in range(LOADERS)))
     finally:
         await engine.dispose()
     connection = await asyncpg.connect(url)
@@ -596,9 +611,12 @@ def main() -> None:
     parser.add_argument(
         "--index-only", action="store_true", help="only index the published articles"
     )
+    parser.add_argument(
+        "--relate-all", action="store_true", help="with --index-only: relate every article"
+    )
     arguments = parser.parse_args()
     if arguments.index_only:
-        asyncio.run(index(arguments.url))
+        asyncio.run(index(arguments.url, relate_all=arguments.relate_all))
     else:
         asyncio.run(build(arguments.url, arguments.articles))
 

@@ -50,10 +50,12 @@ class ArticleSignature(Base):
     event_id: Mapped[int | None] = mapped_column(index=True)
     # The original publication time: related coverage looks around it.
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    terms: Mapped[list[str]] = mapped_column(ARRAY(Text))  # heaviest first
+    terms: Mapped[list[str]] = mapped_column(ARRAY(Text))  # heaviest first (GIN: shared terms)
     weights: Mapped[list[float]] = mapped_column(ARRAY(REAL))  # aligned with terms
     norm: Mapped[float] = mapped_column(REAL)  # Euclidean norm of the weights
     entities: Mapped[list[str]] = mapped_column(ARRAY(Text))  # names and numbers mentioned
+
+    __table_args__ = (Index("ix_article_signatures_terms", "terms", postgresql_using="gin"),)
 
 
 class RelatedArticle(Base):

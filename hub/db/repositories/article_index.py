@@ -4,7 +4,8 @@
 or imports the article: its words enter the dictionary of published words (typo correction,
 word rarity; ``search_dictionary``), its signature is stored and its related coverage
 recomputed, both ways (``related_coverage``). It does nothing for an unpublished article, so a
-draft's words never reach the dictionary.
+draft's words never reach the dictionary. Indexing transactions run one at a time (an advisory
+lock held to the commit): each sees the articles indexed before it.
 
 ``index_unindexed`` does the same, in bulk, for published articles that have no signature yet:
 data loaded around the API (demo content, an upgraded database, tests). All words are counted
@@ -13,7 +14,7 @@ before any signature is computed, so the first articles are weighed against the 
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Article, ArticleSignature
@@ -21,6 +22,9 @@ from hub.db.repositories import related_coverage, search_dictionary
 from hub.workflow import PUBLIC_STATUSES
 
 PUBLISHED = tuple(sorted(status.value for status in PUBLIC_STATUSES))
+# Indexing runs one transaction at a time (a transaction-level advisory lock): two articles of
+# one story approved at the same moment would otherwise not see each other's signature.
+INDEXING_LOCK = 0x48554231
 
 
 async def index_published_article(session: AsyncSession, *, article_id: int) -> None:
@@ -34,6 +38,7 @@ async def index_published_article(session: AsyncSession, *, article_id: int) -> 
     ).one_or_none()
     if row is None or row.status not in PUBLISHED:
         return
+    await session.execute(select(func.pg_advisory_xact_lock(INDEXING_LOCK)))
     await search_dictionary.count_article_words(
         session, article_id=article_id, first=not row.indexed
     )
@@ -69,6 +74,7 @@ async def count_and_sign_unindexed(session: AsyncSession, *, batch: int = 1000) 
 
 async def index_unindexed(session: AsyncSession) -> int:
     """Index the published articles without a signature; returns how many."""
+    await session.execute(select(func.pg_advisory_xact_lock(INDEXING_LOCK)))
     ids = await count_and_sign_unindexed(session)
     for article_id in ids:
         await related_coverage.relate(session, article_id=article_id)

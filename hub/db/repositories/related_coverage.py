@@ -41,10 +41,12 @@ from hub.vocabulary import RelatedReason
 
 WINDOW = timedelta(days=3)
 SIGNATURE_TERMS = 60
+KEY_TERMS = 16  # a candidate holds one of the article's KEY_TERMS heaviest terms
 MAX_EDGES = 50
 SHOWN_ENTITIES = 8
 # SAME_STORY when (cosine ≥ first, shared entities' summed idf ≥ second) for one of the pairs.
 STORY_THRESHOLDS = ((0.5, 0.0), (0.12, 15.0))
+LEAST_SIMILARITY = min(cosine for cosine, _ in STORY_THRESHOLDS)
 DAYS = ["senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "ahad"]
 # The cursor shape of related pages; the key columns are bound per query.
 CURSOR = Ordering("related", (), True, (float, int))
@@ -102,50 +104,71 @@ SHOWN = (
 
 RELATE = text(
     f"""
-WITH me AS (SELECT * FROM article_signatures WHERE article_id = :article_id),
-candidates AS (
-    SELECT s.* FROM article_signatures AS s, me
-    WHERE s.article_id <> me.article_id AND s.agency_id <> me.agency_id
-      AND s.published_at BETWEEN me.published_at - CAST(:window AS interval)
-                             AND me.published_at + CAST(:window AS interval)
-    UNION
-    SELECT s.* FROM article_signatures AS s, me
-    WHERE me.event_id IS NOT NULL AND s.event_id = me.event_id
-      AND s.article_id <> me.article_id AND s.agency_id <> me.agency_id
+WITH me AS MATERIALIZED (SELECT * FROM article_signatures WHERE article_id = :article_id),
+mine AS MATERIALIZED (
+    SELECT term, weight FROM me, unnest(me.terms, me.weights) AS own(term, weight)
 ),
-scored AS (
-    SELECT c.article_id,
+candidates AS (
+    -- Published around the same time and holding one of the article's most distinctive terms
+    -- (GIN index): the same story shares its names, places and numbers. And every article of
+    -- the same event.
+    SELECT s.article_id FROM article_signatures AS s, me
+    WHERE s.published_at BETWEEN me.published_at - CAST(:window AS interval)
+                             AND me.published_at + CAST(:window AS interval)
+      AND s.terms && me.terms[1:{KEY_TERMS}]
+    UNION
+    SELECT s.article_id FROM article_signatures AS s, me WHERE s.event_id = me.event_id
+),
+compared AS MATERIALIZED (
+    SELECT c.article_id, c.terms, c.weights, c.norm, c.entities,
            coalesce(me.event_id = c.event_id, false) AS same_event,
-           coalesce(me.event_id <> c.event_id, false) AS other_events,
-           coalesce((SELECT sum(x.weight * y.weight)
-                     FROM unnest(me.terms, me.weights) AS x(term, weight)
-                     JOIN unnest(c.terms, c.weights) AS y(term, weight) ON y.term = x.term)
-                    / nullif(me.norm * c.norm, 0), 0) AS similarity,
-           shared.entities, coalesce(shared.rarity, 0) AS rarity
-    FROM candidates AS c CROSS JOIN me
+           coalesce(me.event_id <> c.event_id, false) AS other_events
+    FROM candidates JOIN article_signatures AS c USING (article_id) CROSS JOIN me
+    WHERE c.article_id <> me.article_id AND c.agency_id <> me.agency_id
+),
+cosine AS (  -- the dot products of all candidates in one join
+    SELECT compared.article_id,
+           sum(mine.weight * theirs.weight) / nullif(max(me.norm) * max(compared.norm), 0)
+           AS similarity
+    FROM compared
+    CROSS JOIN LATERAL unnest(compared.terms, compared.weights) AS theirs(term, weight)
+    JOIN mine ON mine.term = theirs.term
+    CROSS JOIN me
+    GROUP BY compared.article_id
+),
+plausible AS (
+    SELECT article_id, entities, same_event, coalesce(cosine.similarity, 0) AS similarity
+    FROM compared LEFT JOIN cosine USING (article_id)
+    WHERE same_event OR (NOT other_events AND coalesce(cosine.similarity, 0) >= {LEAST_SIMILARITY})
+),
+scored AS (  -- the shared entities of the plausible pairs only
+    SELECT plausible.*, shared.entities AS shown, coalesce(shared.rarity, 0) AS rarity
+    FROM plausible CROSS JOIN me
     CROSS JOIN LATERAL (
         SELECT array_agg({SHOWN} ORDER BY idf DESC, e) AS entities, sum(idf) AS rarity
         FROM (SELECT DISTINCT ON (lower(e)) e, {IDF.format(documents="l.documents")} AS idf
               FROM unnest(me.entities) AS e
               CROSS JOIN {CORPUS}
               LEFT JOIN search_lexemes AS l ON l.lexeme = lower(hub_unaccent(e))
-              WHERE lower(e) IN (SELECT lower(f) FROM unnest(c.entities) AS f)) AS found
+              WHERE lower(e) IN (SELECT lower(f) FROM unnest(plausible.entities) AS f)) AS found
     ) AS shared
 ),
 chosen AS (
     SELECT article_id,
            CASE WHEN same_event THEN 'same_event' ELSE 'same_story' END AS reason,
            (CASE WHEN same_event THEN 1 ELSE 0 END + similarity)::real AS score,
-           coalesce(entities[1:{SHOWN_ENTITIES}], '{{}}') AS shared
+           coalesce(shown[1:{SHOWN_ENTITIES}], '{{}}') AS shared
     FROM scored
-    WHERE same_event OR (NOT other_events AND ({{story}}))
+    WHERE same_event OR ({{story}})
     ORDER BY score DESC, article_id DESC
     LIMIT :edges
 )
-INSERT INTO related_articles (article_id, related_id, reason, score, shared)
+INSERT INTO related_articles AS r (article_id, related_id, reason, score, shared)
 SELECT :article_id, article_id, reason, score, shared FROM chosen
 UNION ALL
 SELECT article_id, :article_id, reason, score, shared FROM chosen
+ON CONFLICT (article_id, related_id) DO UPDATE
+SET reason = excluded.reason, score = excluded.score, shared = excluded.shared
 """.replace(  # noqa: S608
         "{story}",
         " OR ".join(
