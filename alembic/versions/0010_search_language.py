@@ -274,10 +274,10 @@ FUNCTIONS = [
           AND key <> ALL(hub_month_names())
         ORDER BY key)
     """,
-    # One search term: alternatives separated by '|', each a word or a phrase; a stop word
+    # A search term of alternatives separated by '|', each a word or a phrase; a stop word
     # inside a phrase is not searched but keeps its place (documents drop stop words).
     """
-    CREATE FUNCTION hub_term_query(term text) RETURNS tsquery
+    CREATE FUNCTION hub_alternatives_query(term text) RETURNS tsquery
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
     DECLARE
         alternative text;
@@ -312,10 +312,18 @@ FUNCTIONS = [
     END
     $$
     """,
+    # One search term. A plain word (most terms) is an inlined SQL expression, which the
+    # planner folds into a constant query cheaply; alternatives and phrases take the loop.
+    """
+    CREATE FUNCTION hub_term_query(text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN $1 ~ '[| ]' THEN hub_alternatives_query($1) ELSE hub_word_query($1) END
+    """,
 ]
 
 FUNCTION_NAMES = [
     "hub_term_query(text)",
+    "hub_alternatives_query(text)",
     "hub_name_words(text, text[])",
     "hub_number_query(text)",
     "hub_lexemes_query(text[])",
