@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -182,3 +183,78 @@ async def test_approval_relates_both_ways_and_drafts_never_appear(
 
     await desk.retract(draft)  # a retracted article stays readable, with its coverage
     assert [e["node"]["slug"] for e in await related(gql, published_slug)] == [draft_slug]
+
+
+CORRECT = """mutation ($input: CorrectArticleInput!) {
+  correctArticle(input: $input) { errors { code message } } }"""
+
+
+async def test_sister_articles_approved_at_the_same_moment_find_each_other(
+    database_url: str,
+    gql: GraphQLClient,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    slugs = ("humas-polres-uji", "diskominfo-uji")
+    for slug in slugs:
+        await factories.ensure_agency(sessions, slug=slug, region_code="64.02")
+    ids = [
+        await factories.add_article(
+            sessions, agency_slug=slug, status=ArticleStatus.SUBMITTED, body=text[2]
+        )
+        for slug, text in zip(slugs, FERRY, strict=False)
+    ]
+    async with sessions() as session, session.begin():
+        for article_id, text in zip(ids, FERRY, strict=False):
+            row = await session.get(Article, article_id)
+            assert row is not None
+            row.title, row.summary = text[0], text[1]
+    desks = [await factories.Desk.open(gql, sessions, settings, agencies=[slug]) for slug in slugs]
+    await asyncio.gather(*(desk.approve(article) for desk, article in zip(desks, ids, strict=True)))
+    first, second = [await slug_of(sessions, article_id) for article_id in ids]
+    assert [e["node"]["slug"] for e in await related(gql, first)] == [second]
+    assert [e["node"]["slug"] for e in await related(gql, second)] == [first]
+
+
+async def test_a_correction_decides_again(
+    database_url: str,
+    gql: GraphQLClient,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+) -> None:
+    await factories.ensure_agency(sessions, slug="diskominfo-kukar", region_code="64.02")
+    outlet = (await outlets(sessions, 1))[0]
+    published = await publish(sessions, outlet, FERRY[0], datetime.now(UTC) - timedelta(hours=5))
+    own = await factories.add_article(
+        sessions, agency_slug="diskominfo-kukar", status=ArticleStatus.SUBMITTED, body=FERRY[1][2]
+    )
+    async with sessions() as session, session.begin():
+        row = await session.get(Article, own)
+        assert row is not None
+        row.title, row.summary = FERRY[1][0], FERRY[1][1]
+    desk = await factories.Desk.open(gql, sessions, settings, agencies=["diskominfo-kukar"])
+    await desk.approve(own)
+    published_slug = await slug_of(sessions, published)
+    assert len(await related(gql, published_slug)) == 1
+    async with sessions() as session:
+        target = await session.get(Article, own)
+        assert target is not None
+        slug, version = target.slug, target.version
+    # The correction replaces the text with another story: the edge goes, both ways.
+    result = await gql(
+        CORRECT,
+        {
+            "input": {
+                "slug": slug,
+                "version": version,
+                "note": "Naskah tertukar dengan berita lain",
+                "title": OTHER_TOWN[0],
+                "summary": OTHER_TOWN[1],
+                "body": OTHER_TOWN[2],
+            }
+        },
+        headers=desk.headers,
+    )
+    assert result["correctArticle"]["errors"] == []
+    assert await related(gql, published_slug) == []
+    assert await related(gql, slug) == []
