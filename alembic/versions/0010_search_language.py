@@ -392,8 +392,20 @@ def upgrade() -> None:
     )
     op.create_index("ix_article_signatures_published_at", "article_signatures", ["published_at"])
     op.create_index("ix_article_signatures_event_id", "article_signatures", ["event_id"])
-    op.create_index(
-        "ix_article_signatures_terms", "article_signatures", ["terms"], postgresql_using="gin"
+    op.create_table(
+        "article_key_terms",
+        sa.Column("term", sa.Text(), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["article_signatures.article_id"],
+            name=op.f("fk_article_key_terms_article_id_article_signatures"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "term", "published_at", "article_id", name=op.f("pk_article_key_terms")
+        ),
     )
     op.create_table(
         "related_articles",
@@ -429,6 +441,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("related_articles")
+    op.drop_table("article_key_terms")
     op.drop_table("article_signatures")
     op.drop_table("search_lexemes")
     op.execute(PREVIOUS_WORD_QUERY)

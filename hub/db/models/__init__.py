@@ -18,7 +18,12 @@ from hub.db.models.idempotency import IdempotencyKey
 from hub.db.models.outbox import OutboxEntry
 from hub.db.models.person import Person
 from hub.db.models.region import Region
-from hub.db.models.search_index import ArticleSignature, RelatedArticle, SearchLexeme
+from hub.db.models.search_index import (
+    ArticleKeyTerm,
+    ArticleSignature,
+    RelatedArticle,
+    SearchLexeme,
+)
 from hub.db.models.tag import Tag
 
 __all__ = [
@@ -27,6 +32,7 @@ __all__ = [
     "AgencyType",
     "ApiKey",
     "Article",
+    "ArticleKeyTerm",
     "ArticlePerson",
     "ArticleSignature",
     "ArticleTransition",

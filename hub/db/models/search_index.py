@@ -4,8 +4,9 @@
 of articles containing it; ``surface`` marks written forms (not only stems), the words typo
 correction may suggest. The row with the empty lexeme (``CORPUS``) counts the articles.
 ``article_signatures``: per published article, its most distinctive lexemes with their weights
-and the names and numbers it mentions. ``related_articles``: edges between published articles
-of different agencies about the same event or story, stored both ways.
+and the names and numbers it mentions; ``article_key_terms``: the heaviest of those lexemes by
+publication time, where related coverage finds its candidates. ``related_articles``: edges
+between published articles of different agencies about the same event or story, both ways.
 """
 
 from __future__ import annotations
@@ -50,12 +51,23 @@ class ArticleSignature(Base):
     event_id: Mapped[int | None] = mapped_column(index=True)
     # The original publication time: related coverage looks around it.
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    terms: Mapped[list[str]] = mapped_column(ARRAY(Text))  # heaviest first (GIN: shared terms)
+    terms: Mapped[list[str]] = mapped_column(ARRAY(Text))  # heaviest first
     weights: Mapped[list[float]] = mapped_column(ARRAY(REAL))  # aligned with terms
     norm: Mapped[float] = mapped_column(REAL)  # Euclidean norm of the weights
     entities: Mapped[list[str]] = mapped_column(ARRAY(Text))  # names and numbers mentioned
 
-    __table_args__ = (Index("ix_article_signatures_terms", "terms", postgresql_using="gin"),)
+
+class ArticleKeyTerm(Base):
+    """One of the heaviest terms of a signature, with the article's publication time: the
+    articles holding a term around a date are one index range."""
+
+    __tablename__ = "article_key_terms"
+
+    term: Mapped[str] = mapped_column(Text, primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("article_signatures.article_id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class RelatedArticle(Base):

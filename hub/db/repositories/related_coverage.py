@@ -10,8 +10,10 @@ in ``related_articles`` and read in one statement (``related_pages``):
   and months left out) and numbers (canonical: ``434197``, ``2024-02-14``; not those of one
   or two digits).
 - **Candidates.** Published articles of other agencies whose *original* publication time is
-  within ``WINDOW`` of the article's, or that report on the same event: relating an article
-  costs what is published around its date, not the size of the archive.
+  within ``WINDOW`` of the article's and which share one of its ``KEY_TERMS`` heaviest terms
+  (``article_key_terms``: an index range per term and window), or that report on the same
+  event: relating an article costs what is published around its date, not the size of the
+  archive.
 - **Decision.** The same event: always related (``SAME_EVENT``, score 1 + text similarity).
   Otherwise ``SAME_STORY`` when the cosine of the two signatures and the rarity (summed idf)
   of the entities both mention reach one of ``STORY_THRESHOLDS``; two articles linked to
@@ -41,7 +43,7 @@ from hub.vocabulary import RelatedReason
 
 WINDOW = timedelta(days=3)
 SIGNATURE_TERMS = 60
-KEY_TERMS = 16  # a candidate holds one of the article's KEY_TERMS heaviest terms
+KEY_TERMS = 16  # candidates share one of their KEY_TERMS heaviest terms
 MAX_EDGES = 50
 SHOWN_ENTITIES = 8
 # SAME_STORY when (cosine ≥ first, shared entities' summed idf ≥ second) for one of the pairs.
@@ -92,6 +94,20 @@ ON CONFLICT (article_id) DO UPDATE SET
     weights = excluded.weights, norm = excluded.norm, entities = excluded.entities
 """)  # noqa: S608
 
+# The key terms of signatures: those of the given articles' current signatures go (before the
+# signatures are replaced), those of their new ones come.
+UNKEY = text("""
+DELETE FROM article_key_terms AS k USING article_signatures AS s
+WHERE s.article_id = ANY(:article_ids) AND k.article_id = s.article_id
+  AND k.published_at = s.published_at AND k.term = ANY(s.terms[1:CAST(:key_terms AS integer)])
+""")
+KEY = text("""
+INSERT INTO article_key_terms (term, published_at, article_id)
+SELECT DISTINCT term, s.published_at, s.article_id
+FROM article_signatures AS s, unnest(s.terms[1:CAST(:key_terms AS integer)]) AS term
+WHERE s.article_id = ANY(:article_ids)
+""")
+
 FORGET = text(
     "DELETE FROM related_articles WHERE article_id = :article_id OR related_id = :article_id"
 )
@@ -109,13 +125,14 @@ mine AS MATERIALIZED (
     SELECT term, weight FROM me, unnest(me.terms, me.weights) AS own(term, weight)
 ),
 candidates AS (
-    -- Published around the same time and holding one of the article's most distinctive terms
-    -- (GIN index): the same story shares its names, places and numbers. And every article of
-    -- the same event.
-    SELECT s.article_id FROM article_signatures AS s, me
-    WHERE s.published_at BETWEEN me.published_at - CAST(:window AS interval)
-                             AND me.published_at + CAST(:window AS interval)
-      AND s.terms && me.terms[1:{KEY_TERMS}]
+    -- Published around the same time with one of the article's key terms (an index range per
+    -- term: what is published around that date, whatever the size of the archive); the same
+    -- story shares its names, places and numbers. And every article of the same event.
+    SELECT k.article_id FROM me CROSS JOIN unnest(me.terms[1:{KEY_TERMS}]) AS key(term)
+    JOIN article_key_terms AS k
+      ON k.term = key.term
+     AND k.published_at BETWEEN me.published_at - CAST(:window AS interval)
+                            AND me.published_at + CAST(:window AS interval)
     UNION
     SELECT s.article_id FROM article_signatures AS s, me WHERE s.event_id = me.event_id
 ),
@@ -202,11 +219,14 @@ def signature_statement() -> TextClause:
 
 
 async def store_signatures(session: AsyncSession, *, article_ids: Sequence[int]) -> None:
-    """Store (or replace) the signatures of published articles."""
+    """Store (or replace) the signatures of published articles, and their key terms."""
+    keys = {"article_ids": list(article_ids), "key_terms": KEY_TERMS}
+    await session.execute(UNKEY, keys)
     await session.execute(
         signature_statement(),
         {"article_ids": list(article_ids), "not_names": not_names(), "terms": SIGNATURE_TERMS},
     )
+    await session.execute(KEY, keys)
 
 
 async def relate(session: AsyncSession, *, article_id: int) -> None:
