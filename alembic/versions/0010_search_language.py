@@ -197,19 +197,21 @@ FUNCTIONS = [
     """,
     # Every number of a text in canonical form (dates named by their month included).
     # PL/pgSQL: its plan is kept for the session (a SQL function with a subquery is planned
-    # at every call, which made the trigger of a bulk load five times slower).
+    # at every call, which made the trigger of a bulk load five times slower). Its names are
+    # qualified: PostgreSQL 17 runs index maintenance (REINDEX, ANALYZE) with a search_path of
+    # pg_catalog only, and PL/pgSQL resolves names when it runs.
     f"""
     CREATE FUNCTION hub_number_lexemes(text, components boolean) RETURNS text[]
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
     BEGIN
         RETURN ARRAY(
             SELECT DISTINCT form FROM (
-                SELECT unnest(hub_number_forms(hit[1], $2)) AS form
-                FROM regexp_matches(hub_plain_text($1), '{NUMBER}', 'g') AS hit
+                SELECT unnest(public.hub_number_forms(hit[1], $2)) AS form
+                FROM regexp_matches(public.hub_plain_text($1), '{NUMBER}', 'g') AS hit
                 UNION ALL
-                SELECT unnest(hub_date_forms(
-                    hit[1]::integer, hub_month_number(hit[2]), hit[3]::integer, false))
-                FROM regexp_matches(lower(hub_plain_text($1)), '{NAMED_DATE}', 'g') AS hit
+                SELECT unnest(public.hub_date_forms(
+                    hit[1]::integer, public.hub_month_number(hit[2]), hit[3]::integer, false))
+                FROM regexp_matches(lower(public.hub_plain_text($1)), '{NAMED_DATE}', 'g') AS hit
             ) AS forms
             ORDER BY form);
     END
@@ -222,7 +224,7 @@ FUNCTIONS = [
     CREATE FUNCTION hub_number_vector(text) RETURNS tsvector
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
     DECLARE
-        lexemes text[] := hub_number_lexemes($1, true);
+        lexemes text[] := public.hub_number_lexemes($1, true);
     BEGIN
         IF cardinality(lexemes) = 0 THEN
             RETURN ''::tsvector;
@@ -293,14 +295,14 @@ FUNCTIONS = [
                 IF word = '' THEN
                     CONTINUE;
                 END IF;
-                IF word = ANY(hub_stopwords()) THEN
+                IF word = ANY(public.hub_stopwords()) THEN
                     gap := gap + 1;
                     CONTINUE;
                 END IF;
                 IF phrase IS NULL THEN
-                    phrase := hub_word_query(word);
+                    phrase := public.hub_word_query(word);
                 ELSE
-                    phrase := tsquery_phrase(phrase, hub_word_query(word), gap);
+                    phrase := tsquery_phrase(phrase, public.hub_word_query(word), gap);
                 END IF;
                 gap := 1;
             END LOOP;
