@@ -4,7 +4,7 @@ For ``--samples`` published articles spread over the archive's time range (by te
 runs what approval runs for related coverage (``related_coverage.relate``: the candidates
 around the article's original date, their similarity, the edges both ways) in a transaction
 that is rolled back, and prints per tenth: the articles published within the window, the
-candidates examined (holding one of the article's key terms, or of its event), and the time
+candidates examined (sharing one of their key terms, or the event), and the time
 p50/p90 (medians of ``--runs`` runs). The cost follows what is published around an article's
 date, not the size of the archive: the first and last tenths show it.
 
@@ -34,7 +34,8 @@ FROM article_signatures TABLESAMPLE BERNOULLI (5) REPEATABLE (2024)
 """)
 WINDOW = text("""
 SELECT count(*) AS window,
-       count(*) FILTER (WHERE s.terms && me.terms[1:CAST(:key_terms AS integer)]
+       count(*) FILTER (WHERE s.terms[1:CAST(:key_terms AS integer)]
+                              && me.terms[1:CAST(:key_terms AS integer)]
                         OR s.event_id = me.event_id) AS candidates
 FROM article_signatures AS me
 JOIN article_signatures AS s

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, Select, TextClause, bindparam, select, text
+from sqlalchemy import ColumnElement, Integer, Select, TextClause, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Text
@@ -235,15 +235,17 @@ async def relate(session: AsyncSession, *, article_id: int) -> None:
     await session.execute(RELATE, {"article_id": article_id, "window": WINDOW, "edges": MAX_EDGES})
 
 
-async def related_pages(
-    session: AsyncSession, *, viewer: Viewer, source_ids: Sequence[int], page: Page
-) -> list[PageRows[Related]]:
-    """One page of related coverage per source article id (aligned with ``source_ids``), best
-    first; the related articles the viewer may read."""
-    ordering = Ordering(
-        "related", (RelatedArticle.score, RelatedArticle.related_id), True, (float, int)
-    )
-    candidates = cast(
+# Related pages: best first (the stored score), the related article's id breaking ties; the
+# cursor shape above (``CURSOR``) names the same ordering.
+ORDERING = Ordering(
+    CURSOR.name, (RelatedArticle.score, RelatedArticle.related_id), True, CURSOR.kinds
+)
+
+
+def statement(viewer: Viewer) -> Select[Any]:
+    """The related articles ``viewer`` may read, with ``score``, ``reason`` and ``shared``
+    (one article's: add ``of_article(key)``; paginate with ``ORDERING``)."""
+    return cast(
         Select[Any],
         select(
             Article,
@@ -254,14 +256,27 @@ async def related_pages(
         .join(RelatedArticle, RelatedArticle.related_id == Article.id)
         .where(visible_to(viewer)),
     )
+
+
+def of_article(key: Any) -> ColumnElement[bool]:
+    """The edges of one article (a value, or the parent's key column of a LATERAL join)."""
+    condition: ColumnElement[bool] = RelatedArticle.article_id == key
+    return condition
+
+
+async def related_pages(
+    session: AsyncSession, *, viewer: Viewer, source_ids: Sequence[int], page: Page
+) -> list[PageRows[Related]]:
+    """One page of related coverage per source article id (aligned with ``source_ids``), in
+    one statement."""
     return await pages.select_pages_by_parent(
         session,
-        candidates,
+        statement(viewer),
         Article,
-        lambda key: RelatedArticle.article_id == key,
+        of_article,
         source_ids,
         Integer(),
-        ordering,
+        ORDERING,
         page,
         lambda row: Related(row[1], float(row.score), RelatedReason(row.reason), tuple(row.shared)),
     )
