@@ -314,6 +314,31 @@ FUNCTIONS = [
     END
     $$
     """,
+    # Any word of a search term (phrases undone): what highlighting marks. ts_headline with
+    # phrase operators takes another, much slower, way through the text.
+    """
+    CREATE FUNCTION hub_any_word_query(term text) RETURNS tsquery
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+    DECLARE
+        word text;
+        result tsquery;
+    BEGIN
+        FOREACH word IN ARRAY string_to_array(translate(term, '|', ' '), ' ') LOOP
+            IF word = '' OR word = ANY(public.hub_stopwords()) THEN
+                CONTINUE;
+            END IF;
+            result := CASE WHEN result IS NULL THEN public.hub_word_query(word)
+                           ELSE result || public.hub_word_query(word) END;
+        END LOOP;
+        RETURN result;
+    END
+    $$
+    """,
+    """
+    CREATE FUNCTION hub_highlight_query(text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN $1 ~ '[| ]' THEN hub_any_word_query($1) ELSE hub_word_query($1) END
+    """,
     # One search term. A plain word (most terms) is an inlined SQL expression, which the
     # planner folds into a constant query cheaply; alternatives and phrases take the loop.
     """
@@ -324,6 +349,8 @@ FUNCTIONS = [
 ]
 
 FUNCTION_NAMES = [
+    "hub_highlight_query(text)",
+    "hub_any_word_query(text)",
     "hub_term_query(text)",
     "hub_alternatives_query(text)",
     "hub_name_words(text, text[])",

@@ -12,6 +12,7 @@ the stored vectors (migrations 0002, 0010).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -52,14 +53,20 @@ def all_words_query(words: tuple[str, ...], binds: Binds = INLINE) -> ColumnElem
     return _combined(terms(words, binds), "&&")
 
 
-def or_query(words: tuple[str, ...], binds: Binds = INLINE) -> ColumnElement[Any]:
-    return _combined(terms(words, binds), "||")
+def highlight_query(words: tuple[str, ...], binds: Binds = INLINE) -> ColumnElement[Any]:
+    """tsquery of any word of any term, phrases undone (``hub_highlight_query``): what
+    highlighting marks (``ts_headline`` with phrases is much slower)."""
+    return _combined(terms(words, binds), "||", lambda term: func.hub_highlight_query(term))
 
 
-def _combined(values: list[Any], operator: str) -> ColumnElement[Any]:
-    query = term_query(values[0])
+def _combined(
+    values: list[Any],
+    operator: str,
+    query_of: Callable[[Any], ColumnElement[Any]] = term_query,
+) -> ColumnElement[Any]:
+    query = query_of(values[0])
     for value in values[1:]:
-        query = query.op(operator)(term_query(value))
+        query = query.op(operator)(query_of(value))
     return query
 
 
@@ -123,7 +130,10 @@ def headline(
     is what highlighting costs) with the matched words in ``<mark>``."""
     plain = func.regexp_replace(func.left(text, HEADLINE_SOURCE), "<[^>]+>", " ", "g")
     return func.ts_headline(
-        literal("indonesian").cast(REGCONFIG), plain, or_query(words, binds), HEADLINE_OPTIONS
+        literal("indonesian").cast(REGCONFIG),
+        plain,
+        highlight_query(words, binds),
+        HEADLINE_OPTIONS,
     )
 
 
