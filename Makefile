@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench-read bench-live graphiql-assets clean
+.PHONY: run test lint bench-read bench-live eval-search graphiql-assets clean
 
 # GraphiQL, served offline from hub/static/graphiql: the npm packages' own browser (UMD)
 # builds, pinned. graphiql 4.1 is the last release with one (5.x is ESM and Monaco workers,
@@ -70,6 +70,11 @@ graphiql-assets:
 	printf 'graphiql %s\nreact %s\nreact-dom %s\ngraphql-ws %s\n' $(GRAPHIQL_VERSION) \
 	    $(REACT_VERSION) $(REACT_VERSION) $(GRAPHQL_WS_VERSION) > $(GRAPHIQL_ASSETS)/VERSIONS
 	rm -rf .graphiql-build
+
+## Search evaluation on the project's own articles (and HUB_EVAL_PRIVATE_DIR's, when set):
+## recall@5/@10 and MRR per query kind, related coverage precision/recall, the targets.
+eval-search: $(VENV)/.installed-test
+	$(BIN)/python -m bench.search_eval
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

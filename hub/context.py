@@ -73,6 +73,7 @@ class Loaders:
     child_counts: DataLoader[ChildCountKey, int]
     related_by_article: DataLoader[RelatedKey, PageRows[Related]]
     highlights_by_article: DataLoader[HighlightKey, tuple[str, str] | None]
+    search_corrections: DataLoader[tuple[str, ...], dict[str, str]]
     transitions_by_article_id: DataLoader[int, list[LoggedTransition]]
 
     @classmethod
@@ -100,6 +101,7 @@ class Loaders:
             child_counts=seen_by(nested.child_counts),
             related_by_article=seen_by(loaders.related_by_article),
             highlights_by_article=_loader(loaders.highlights_by_article, sessions),
+            search_corrections=_loader(loaders.search_corrections, sessions),
             transitions_by_article_id=_loader(transitions_by_article_id, sessions),
         )
 

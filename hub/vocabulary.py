@@ -90,6 +90,14 @@ class PersonMention(StrEnum):
     MENTIONED = "mentioned"
 
 
+class RelatedReason(StrEnum):
+    """Why two articles are related coverage: linked to the same event, or found to tell the
+    same story from their text."""
+
+    SAME_EVENT = "same_event"
+    SAME_STORY = "same_story"
+
+
 class OutboxKind(StrEnum):
     ARTICLE_APPROVED = "article.approved"
     ARTICLE_CORRECTED = "article.corrected"

@@ -32,6 +32,7 @@ from hub.db.models import (
     article_regions,
     article_tags,
 )
+from hub.db.repositories.article_index import index_published_article
 from hub.settings import Environment, Settings
 from hub.vocabulary import ApiKeyScope, ArticleStatus, MemberRole, TransitionKind
 from tests.helpers import GraphQLClient
@@ -453,6 +454,9 @@ async def article(
             ArticlePerson(article_id=row.id, person_id=pid, kind="quoted", quote="Kutipan.")
             for pid in quoted
         )
+        await session.flush()
+        # As approval does: its words, signature and related coverage (nothing for drafts).
+        await index_published_article(session, article_id=row.id)
         return row.id
 
 

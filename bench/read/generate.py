@@ -2,9 +2,12 @@
 200k articles with 2-4 KB bodies, their regions, tags, stages and quotes — loaded with COPY.
 
 Usage: python -m bench.read.generate [--articles N] [--url postgresql://...]
+                                     [--index-only [--relate-all]]
 The database (default: HUB_BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/hub_bench)
 is created if missing, migrated, and its content replaced. Deterministic (seeded random).
-Ends with ``VACUUM (ANALYZE)``, what autovacuum does after bulk inserts: statistics for the
+Then the published articles are indexed as approval indexes them (the dictionary of words, the
+signatures, related coverage; ``--index-only`` does just that on an existing dataset) and it
+ends with ``VACUUM (ANALYZE)``, what autovacuum does after bulk inserts: statistics for the
 planner, and the visibility map that index-only scans need.
 """
 
@@ -19,9 +22,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from hub.db import migrations
+from hub.db.models import ArticleSignature
 from hub.db.provision import seed
+from hub.db.repositories import related_coverage
+from hub.db.repositories.article_index import count_and_sign_unindexed
 from hub.settings import normalise_database_url
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/hub_bench"
@@ -279,7 +288,8 @@ async def build(url: str, articles: int) -> None:
     connection = await asyncpg.connect(url)
     try:
         await connection.execute(
-            "TRUNCATE article_people, article_tags, article_election_stages, article_regions, "
+            "TRUNCATE search_lexemes, article_people, article_tags, article_election_stages, "
+            "article_regions, "
             "article_transitions, outbox, articles, event_speakers, events, people, tags, "
             "memberships, api_keys, agencies RESTART IDENTITY CASCADE"
         )
@@ -301,7 +311,52 @@ async def build(url: str, articles: int) -> None:
         await connection.execute("VACUUM (ANALYZE)")
     finally:
         await connection.close()
+    await index(url)
     print(f"dataset built in {time.perf_counter() - started:.0f} s: {articles} articles")
+
+
+async def index(url: str, *, relate_all: bool = False) -> None:
+    """Index the published articles as approval does: words and signatures in bulk, then
+    related coverage article by article on ``LOADERS`` connections, each taking a contiguous
+    part of the archive (``relate_all``: every indexed article, e.g. after an interruption)."""
+    started = time.perf_counter()
+    engine = create_async_engine(normalise_database_url(url), pool_size=LOADERS)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    try:
+        async with sessions() as session, session.begin():
+            ids = await count_and_sign_unindexed(session, batch=5_000)
+            if relate_all:
+                ids = list(
+                    await session.scalars(
+                        select(ArticleSignature.article_id).order_by(ArticleSignature.published_at)
+                    )
+                )
+        print(f"  words and signatures: {time.perf_counter() - started:.0f} s; relating {len(ids)}")
+        share = -(-len(ids) // LOADERS)
+
+        async def relate(part: list[int]) -> None:
+            async with sessions() as session:
+                for number, article_id in enumerate(part):
+                    for attempt in range(3):  # the two parts meet: rarely, a deadlock
+                        try:
+                            async with session.begin():
+                                await related_coverage.relate(session, article_id=article_id)
+                            break
+                        except DBAPIError:
+                            if attempt == 2:
+                                raise
+                    if number % 20_000 == 0:
+                        print(f"  relating ({time.perf_counter() - started:.0f} s)", flush=True)
+
+        await asyncio.gather(*(relate(ids[n * share : (n + 1) * share]) for n in range(LOADERS)))
+    finally:
+        await engine.dispose()
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("VACUUM (ANALYZE)")
+    finally:
+        await connection.close()
+    print(f"  indexed in {time.perf_counter() - started:.0f} s")
 
 
 async def ensure_database(url: str) -> None:
@@ -553,8 +608,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=200_000)
     parser.add_argument("--url", default=os.environ.get("HUB_BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument(
+        "--index-only", action="store_true", help="only index the published articles"
+    )
+    parser.add_argument(
+        "--relate-all", action="store_true", help="with --index-only: relate every article"
+    )
     arguments = parser.parse_args()
-    asyncio.run(build(arguments.url, arguments.articles))
+    if arguments.index_only:
+        asyncio.run(index(arguments.url, relate_all=arguments.relate_all))
+    else:
+        asyncio.run(build(arguments.url, arguments.articles))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Read benchmark: serve the app with uvicorn and drive it over HTTP with a GraphQL query mix.
 
-For each query (province feed, article detail with related coverage, search, region drill-down)
+For each query (province feed, article detail with related coverage, related coverage alone,
+search, region drill-down)
 and each concurrency (1, 8, 32 clients) it prints requests/s, p50/p99 latency and the SQL
 statements per request (of a warm process), each the median of ``--runs`` runs; and, as the
 floor, the feed's data fetched by one hand-written SQL statement through asyncpg at the same
@@ -42,8 +43,10 @@ FEED = """query Feed($region: String!) {
 DETAIL = """query Detail($slug: String!) { article(slug: $slug) {
   title body publishedAt agency { name } event { title } people { quote person { name } }
   relatedCoverage(first: 5) { edges { score reason node { slug title agency { name } } } } } }"""
+RELATED = """query Related($slug: String!) { article(slug: $slug) {
+  relatedCoverage(first: 5) { edges { score reason shared node { slug title agency { name } } } } } }"""
 SEARCH = """query Search($q: String!) { articles(search: $q, first: 10) {
-  edges { score highlight { title snippet } node { slug title publishedAt } } } }"""
+  searchedFor { text } edges { score highlight { title snippet } node { slug title publishedAt } } } }"""
 DRILL = """query Region($code: String!) { region(code: $code) { name ancestors { name }
   children { code name } agencies(first: 10) { totalCount nodes { name } }
   articles(first: 5) { totalCount nodes { title publishedAt } } } }"""
@@ -150,12 +153,19 @@ def variables_for(
     return {
         "feed": lambda rng: {"region": rng.choice(samples["provinces"])},
         "detail": lambda rng: {"slug": rng.choice(samples["slugs"])},
+        "related": lambda rng: {"slug": rng.choice(samples["slugs"])},
         "search": lambda rng: {"q": rng.choice(samples["searches"])},
         "drill-down": lambda rng: {"code": rng.choice(samples["provinces"])},
     }
 
 
-QUERIES = {"feed": FEED, "detail": DETAIL, "search": SEARCH, "drill-down": DRILL}
+QUERIES = {
+    "feed": FEED,
+    "detail": DETAIL,
+    "related": RELATED,
+    "search": SEARCH,
+    "drill-down": DRILL,
+}
 
 
 async def load_samples(url: str) -> dict[str, list[Any]]:

@@ -33,6 +33,7 @@ from hub.db.models import (
     article_tags,
 )
 from hub.db.repositories import article as article_repository
+from hub.db.repositories import search_dictionary
 from hub.db.repositories.related_coverage import Related, related_pages
 from hub.db.session import SessionFactory
 
@@ -214,3 +215,14 @@ async def highlights_by_article(
             fragments = await article_repository.highlights(session, ids=ids, words=words)
             found.update((HighlightKey(key, words), value) for key, value in fragments.items())
     return [found.get(key) for key in keys]
+
+
+async def search_corrections(
+    sessions: SessionFactory, keys: Sequence[tuple[str, ...]]
+) -> list[dict[str, str]]:
+    """Per search (its checked words), the dictionary's corrections of the words it does not
+    know; the searches of a request (nested lists) are looked up together."""
+    words = list(dict.fromkeys(word for key in keys for word in key))
+    async with sessions() as session:
+        found = await search_dictionary.corrections(session, words)
+    return [{word: found[word] for word in key if word in found} for key in keys]

@@ -22,6 +22,7 @@ from hub.db import migrations
 from hub.db.demo import load_demo_content
 from hub.db.embedded import EmbeddedPostgres, EmbeddedPostgresError
 from hub.db.reference import load_reference_data
+from hub.db.repositories.article_index import index_unindexed
 from hub.db.session import asyncpg_arguments
 from hub.settings import Settings
 
@@ -106,6 +107,7 @@ async def seed(url: str, *, demo: bool) -> None:
             await load_reference_data(session)
             if demo:
                 await load_demo_content(session)
+            await index_unindexed(session)  # the demo, and articles published before 0010
     finally:
         await engine.dispose()
 

@@ -27,6 +27,7 @@ from hub.db.repositories import article_import as repository
 from hub.db.repositories import article_write, clock, taxonomy
 from hub.db.repositories import import_checkpoint as checkpoints
 from hub.db.repositories.article_import import Links
+from hub.db.repositories.article_index import index_published_article
 from hub.db.repositories.outbox import record_article_change
 from hub.errors import ErrorCode, NotFound
 from hub.resolvers.article_write import CleanArticle, clean_article, find_agency, store_links
@@ -123,11 +124,11 @@ async def import_article(
             reason=None,
             origin=cleaned_origin,
         )
+        # Like an approval: its words, signature and related coverage (within a window around
+        # its original publication date) are derived in the same transaction.
+        await index_published_article(session, article_id=article.id)
         kind = OutboxKind.ARTICLE_IMPORTED if stream else OutboxKind.ARTICLE_BACKFILLED
         await record_article_change(session, article=article, kind=kind)
-        # Related coverage is computed when it is read (titles within a window around the
-        # listing time, which for an import is its original publication date); nothing is
-        # stored per article today. When it is stored on approval, compute it here too.
         return Imported(article, outcome)
 
 

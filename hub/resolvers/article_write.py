@@ -19,6 +19,7 @@ from hub.auth import Viewer, allows, can_read_article
 from hub.db.models import Agency, Article, ElectionStage, Event, Person, Region, Tag
 from hub.db.repositories import article_write as repository
 from hub.db.repositories import clock, lookup
+from hub.db.repositories.article_index import index_published_article
 from hub.db.repositories.article_write import Mention
 from hub.db.repositories.outbox import record_article_change
 from hub.errors import ErrorCode, HubError, NotFound
@@ -58,6 +59,8 @@ OUTBOX_KINDS = {
     Action.CORRECT: OutboxKind.ARTICLE_CORRECTED,
 }
 """Actions whose result others stream (published changes, and the review queue)."""
+INDEXED_ACTIONS = frozenset({Action.APPROVE, Action.CORRECT})
+"""Actions that publish a text: its words, signature and related coverage are derived anew."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +239,8 @@ async def act_on_article(
             viewer=viewer,
             reason=cleaned_reason,
         )
+        if action in INDEXED_ACTIONS:
+            await index_published_article(session, article_id=article.id)
         if (kind := OUTBOX_KINDS.get(action)) is not None:
             await record_article_change(session, article=article, kind=kind)
         return article

@@ -36,18 +36,6 @@ def encode_cursor(ordering: Ordering, key: Key) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def cursor_ordering_name(cursor: str | None) -> str | None:
-    """The ordering a cursor was made for (``None`` when there is no readable cursor)."""
-    if cursor is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        name = json.loads(raw)[0]
-    except (binascii.Error, ValueError, TypeError, IndexError, KeyError, UnicodeDecodeError):
-        return None
-    return name if isinstance(name, str) else None
-
-
 def decode_cursor(cursor: str, ordering: Ordering, *, argument: str) -> Key:
     invalid = InvalidInput(f"`{argument}` is not a cursor of this list", field=argument)
     try:

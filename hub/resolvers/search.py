@@ -1,13 +1,15 @@
-"""The root ``search`` field: matches of every kind, best first."""
+"""Searches as understood (parsed, corrected by the dictionary), and the root ``search``
+field: matches of every kind, best first."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hub.db import search
+from hub.db import search_language
 from hub.db.binds import INLINE_PLANNED_PER_VALUE
 from hub.db.repositories import search_results
+from hub.db.search_language import SearchTerms
 from hub.errors import InvalidInput
 from hub.resolvers.connections import ConnectionArgs, Slice, root_slice
 
@@ -22,14 +24,26 @@ class SearchMatch:
     score: float
 
 
+async def understand(ctx: Context, text: str, *, argument: str = "search") -> SearchTerms:
+    """The search terms of ``text``: words the dictionary of published words does not know
+    are corrected (one statement for all the searches of a request, none when no word needs
+    looking up)."""
+    parsed = search_language.parse(text, argument=argument)
+    checked = parsed.checked_words()
+    corrections = await ctx.loaders.search_corrections.load(checked) if checked else {}
+    return search_language.understand(parsed, corrections)
+
+
 async def search_everything(
     ctx: Context, *, text: str, kinds: tuple[str, ...] | None, args: ConnectionArgs
-) -> Slice[SearchMatch]:
-    words = search.search_words(text, argument="query")
+) -> tuple[SearchTerms, Slice[SearchMatch]]:
     if kinds is not None and not kinds:
         raise InvalidInput("`kinds` must name at least one kind", field="kinds")
-    statement, ordering = search_results.statement(ctx.viewer, words, kinds or search_results.KINDS)
-    return await root_slice(
+    terms = await understand(ctx, text, argument="query")
+    statement, ordering = search_results.statement(
+        ctx.viewer, terms.terms, kinds or search_results.KINDS
+    )
+    return terms, await root_slice(
         ctx,
         statement,
         ordering,

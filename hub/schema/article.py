@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -19,11 +18,18 @@ from hub.resolvers import global_id
 from hub.resolvers.connections import Slice
 from hub.schema.agency import Agency, agency_or_none
 from hub.schema.connection import After, Before, First, Last, PageInfo, page_args
-from hub.schema.enums import ArticleCategory, ArticleStatus, Language, PersonMention
+from hub.schema.enums import (
+    ArticleCategory,
+    ArticleStatus,
+    Language,
+    PersonMention,
+    RelatedReason,
+)
 from hub.schema.event import Event, event_or_none
 from hub.schema.filters import ArticleFilter, article_query
 from hub.schema.node import Node
 from hub.schema.region import Region
+from hub.schema.searched_for import SearchedFor
 from hub.schema.taxonomy import ElectionStage, Tag
 
 if TYPE_CHECKING:
@@ -149,8 +155,9 @@ class Article(Node):
         ]
 
     @strawberry.field(
-        description="Other agencies' articles about the same story: same event first, then "
-        "near-duplicates found by text similarity, best first."
+        description="Other agencies' articles about the same event or story, best first: "
+        "those linked to the same event, then those whose text tells the same story (shared "
+        "distinctive words, names and numbers, published within days of each other)."
     )
     async def related_coverage(
         self,
@@ -193,6 +200,9 @@ class ArticleEdge:
 class ArticleConnection:
     edges: list[ArticleEdge] = strawberry.field(description="The articles with their cursors.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
+    searched_for: SearchedFor | None = strawberry.field(
+        description="How `search` was understood (misspelled words corrected); null without it."
+    )
     slice: strawberry.Private[Slice[ArticleHit]]
 
     @strawberry.field(description="Number of articles in the whole list (one more query).")
@@ -214,23 +224,19 @@ class ArticleConnection:
             )
             for cursor, hit in zip(page.cursors, page.items, strict=True)
         ]
-        return cls(edges=edges, page_info=PageInfo.of(page), slice=page)
+        searched = SearchedFor.of(query.searched_for) if query.searched_for else None
+        return cls(edges=edges, page_info=PageInfo.of(page), searched_for=searched, slice=page)
 
 
-@strawberry.enum(description="Why an article is related coverage.")
-class RelatedReason(Enum):
-    SAME_EVENT = "same_event"
-    SIMILAR_TEXT = "similar_text"
-
-
-@strawberry.type(description="Another agency's article about the same story.")
+@strawberry.type(description="Another agency's article about the same event or story.")
 class RelatedArticleEdge:
     cursor: str = strawberry.field(description="Opaque position in the list.")
     node: Article = strawberry.field(description="The related article.")
-    score: float = strawberry.field(
-        description="Title similarity (0-1), plus 1 for the same event."
+    score: float = strawberry.field(description="Text similarity (0-1), plus 1 for the same event.")
+    reason: RelatedReason = strawberry.field(description="Same event, or same story.")
+    shared: list[str] = strawberry.field(
+        description="Names and numbers both articles mention, the most distinctive first."
     )
-    reason: RelatedReason = strawberry.field(description="Same event, or similar text.")
 
 
 @strawberry.type(description="Related coverage, best first (Relay connection).")
@@ -245,9 +251,8 @@ class RelatedArticleConnection:
                 cursor=cursor,
                 node=Article.from_row(related.article),
                 score=related.score,
-                reason=RelatedReason.SAME_EVENT
-                if related.same_event
-                else RelatedReason.SIMILAR_TEXT,
+                reason=related.reason,
+                shared=list(related.shared),
             )
             for cursor, related in zip(page.cursors, page.items, strict=True)
         ]

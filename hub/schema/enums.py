@@ -14,6 +14,7 @@ from hub.vocabulary import (
     MemberRole,
     PersonMention,
     RegionLevel,
+    RelatedReason,
     SpeakerRole,
     TransitionKind,
 )
@@ -26,6 +27,11 @@ strawberry.enum(Language, description="Language of an article.")
 strawberry.enum(PersonMention, description="How a person appears in an article.")
 strawberry.enum(MemberRole, description="Role of an account within an agency.")
 strawberry.enum(TransitionKind, description="Kind of step in an article's history.")
+strawberry.enum(
+    RelatedReason,
+    description="Why an article is related coverage: `SAME_EVENT`, both are linked to the "
+    "same event; `SAME_STORY`, their texts tell the same story.",
+)
 
 __all__ = [
     "ArticleCategory",
@@ -34,6 +40,7 @@ __all__ = [
     "MemberRole",
     "PersonMention",
     "RegionLevel",
+    "RelatedReason",
     "SpeakerRole",
     "TransitionKind",
 ]

@@ -53,8 +53,10 @@ class ArticleFilter:
 
 FILTER = "Conditions on the articles (AND)."
 SEARCH = (
-    "Indonesian full-text search over title, summary and body (stemmed, stop words ignored, "
-    "tolerant of typos in title words)."
+    "Indonesian full-text search over title, summary and body: stemmed, stop words ignored, "
+    "numbers as written (`434.197`, `2,5`, `00.00`, `14/2/2024`), abbreviations and their "
+    "expansions alike (`Pemilu`, `pemilihan umum`), titles optional, misspelled words "
+    "corrected (see `searchedFor`)."
 )
 ORDER_BY = "Order; default RELEVANCE when searching, else NEWEST."
 FilterArgument = Annotated[ArticleFilter | None, strawberry.argument(description=FILTER)]
@@ -85,5 +87,7 @@ async def article_query(
             published_before=article_filter.published_before,
         )
     if validated is None:
-        return resolvers.article_query(search_text=search, order=order_by)
-    return resolvers.article_query(article_filter=validated, search_text=search, order=order_by)
+        return await resolvers.article_query(info.context, search_text=search, order=order_by)
+    return await resolvers.article_query(
+        info.context, article_filter=validated, search_text=search, order=order_by
+    )

@@ -2,7 +2,7 @@
 
 When the selection under an ``ArticleConnection`` asks only for plain data — article fields,
 its agency and event (their own fields), regions, tags, election stages, page info, cursors,
-scores and highlights — the list is fetched with one statement
+scores, highlights and how the search was understood — the list is fetched with one statement
 (``hub/db/repositories/article_rows.py``) and shaped straight into the response. The plan of a
 selection is compiled once per parsed document (documents are cached) and reused. Anything else
 (arguments or directives below the list, other edges, unknown fields) takes the general path
@@ -28,7 +28,6 @@ from hub.db.keyset import PageRows
 from hub.db.repositories import article as article_repository
 from hub.db.repositories import article_rows
 from hub.db.repositories.article import ArticleQuery
-from hub.resolvers.article import continued, retry_fuzzy
 from hub.resolvers.connections import ConnectionArgs, page_of, slice_of
 from hub.resolvers.global_id import encode
 from hub.vocabulary import ArticleCategory, ArticleStatus, Language, RegionLevel
@@ -347,6 +346,8 @@ def compile_plan(info: Info[Context, None]) -> Plan | None:
             elif name == "totalCount":
                 plan.total_count = True
                 plan.connection.append((key, lambda response: response.total))
+            elif name == "searchedFor":
+                plan.connection.append((key, _searched_for(selection, fields)))
             elif name == "__typename":
                 plan.connection.append((key, _constant("ArticleConnection")))
             else:
@@ -356,10 +357,40 @@ def compile_plan(info: Info[Context, None]) -> Plan | None:
     return plan
 
 
+def _searched_for(selection: Selection, nodes: Sequence[FieldNode]) -> Callable[[Any], Any]:
+    """``searchedFor``: the search as understood, with its corrections."""
+    parts: list[tuple[str, str, dict[str, str]]] = []  # (key, field, correction fields)
+    for key, fields in selection.fields(nodes, "SearchedFor").items():
+        inner = selection.fields(fields, "SearchCorrection")
+        parts.append((key, fields[0].name.value, {k: f[0].name.value for k, f in inner.items()}))
+
+    def value(searched: Any, name: str, inner: dict[str, str]) -> Any:
+        if name == "__typename":
+            return "SearchedFor"
+        if name == "text":
+            return searched.text
+        return [
+            {
+                key: "SearchCorrection" if field == "__typename" else pair[field]
+                for key, field in inner.items()
+            }
+            for pair in ({"typed": t, "understood": u} for t, u in searched.corrections)
+        ]
+
+    def build(response: Response) -> Any:
+        searched = response.searched_for
+        if searched is None:
+            return None
+        return {key: value(searched, name, inner) for key, name, inner in parts}
+
+    return build
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     page: Any  # Slice of row mappings
     total: int | None
+    searched_for: Any  # search_language.SearchedFor | None
 
 
 def _edges(edge: Callable[[EdgeSource], dict[str, Any]]) -> Callable[[Response], Any]:
@@ -403,27 +434,14 @@ PLANS = PlanCache()
 async def project_articles(
     info: Info[Context, None], plan: Plan, query: ArticleQuery, args: ConnectionArgs
 ) -> Completed:
-    """The article list in response form, from one statement (two with ``totalCount``; a
-    search that finds nothing is run again, typo-tolerant)."""
+    """The article list in response form, from one statement (two with ``totalCount``)."""
     ctx = info.context
-    query = continued(query, args)
     ordering = query.ordering()
     page = page_of(ctx, ordering, args)
     async with ctx.reads() as session:
         rows: PageRows[Any] = await article_rows.page_rows(
             session, viewer=ctx.viewer, query=query, ordering=ordering, needs=plan.needs, page=page
         )
-        fuzzy = retry_fuzzy(query, args, len(rows.items))
-        if fuzzy is not None:
-            query, ordering = fuzzy, fuzzy.ordering()
-            rows = await article_rows.page_rows(
-                session,
-                viewer=ctx.viewer,
-                query=query,
-                ordering=ordering,
-                needs=plan.needs,
-                page=page,
-            )
         total = None
         if plan.total_count:
             total = await article_repository.count(session, viewer=ctx.viewer, query=query)
@@ -431,5 +449,5 @@ async def project_articles(
     async def no_count() -> int:
         raise AssertionError("counted above")
 
-    response = Response(slice_of(rows, ordering, no_count), total)
+    response = Response(slice_of(rows, ordering, no_count), total, query.searched_for)
     return Completed({key: value(response) for key, value in plan.connection})

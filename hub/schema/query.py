@@ -34,6 +34,7 @@ from hub.schema.person import Person
 from hub.schema.projection import PLANS, project_articles
 from hub.schema.region import Region, region_or_none
 from hub.schema.search import SearchConnection, SearchEdge, SearchKind
+from hub.schema.searched_for import SearchedFor
 from hub.schema.taxonomy import AgencyType, Election, ElectionStage, Tag
 
 
@@ -212,7 +213,7 @@ class Query:
         plan = PLANS.plan(info) if info.context.settings.projected_reads else None
         if plan is not None:  # plain data only: one statement, no per-field resolvers
             return cast(ArticleConnection, await project_articles(info, plan, query, args))
-        query, page = await article_resolvers.list_articles(info.context, query=query, args=args)
+        page = await article_resolvers.list_articles(info.context, query=query, args=args)
         return ArticleConnection.of(page, query)
 
     @strawberry.field(description="A tag by slug.")
@@ -293,7 +294,7 @@ class Query:
         last: Last = None,
         before: Before = None,
     ) -> SearchConnection:
-        page = await search_resolvers.search_everything(
+        terms, page = await search_resolvers.search_everything(
             info.context,
             text=query,
             kinds=tuple(kind.value for kind in kinds) if kinds is not None else None,
@@ -314,4 +315,9 @@ class Query:
             for cursor, match, row in zip(page.cursors, page.items, loaded, strict=True)
             if row is not None
         ]
-        return SearchConnection(edges=edges, page_info=PageInfo.of(page), slice=page)
+        return SearchConnection(
+            edges=edges,
+            page_info=PageInfo.of(page),
+            searched_for=SearchedFor.of(terms.searched_for),
+            slice=page,
+        )

@@ -14,6 +14,7 @@ from hub.schema.article import Article
 from hub.schema.connection import PageInfo
 from hub.schema.event import Event
 from hub.schema.person import Person
+from hub.schema.searched_for import SearchedFor
 
 SearchResult = Annotated[
     Article | Event | Person | Agency,
@@ -40,6 +41,7 @@ class SearchEdge:
 class SearchConnection:
     edges: list[SearchEdge] = strawberry.field(description="The results.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
+    searched_for: SearchedFor = strawberry.field(description="How the query was understood.")
     slice: strawberry.Private[Slice[SearchMatch]]
 
     @strawberry.field(description="Number of results (one more query).")

@@ -239,3 +239,39 @@ async def test_an_api_key_imports_and_is_named_in_the_history(
         step = (await session.scalars(imported)).one()
     assert (step.kind, step.actor_account_id, step.origin) == ("imported", None, URL)
     assert step.actor_api_key_id is not None  # the key is who imported it
+
+
+async def test_imported_sister_articles_find_each_other_without_an_event_link(
+    demo: str, gql: GraphQLClient, sessions: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    from tests.schema.test_related_coverage import FERRY, RELATED
+
+    agencies = (AGENCY, "diskominfo-kaltim")
+    await add_account(
+        sessions,
+        settings,
+        "arsip@kaltimprov.go.id",
+        roles=dict.fromkeys(agencies, MemberRole.EDITOR),
+    )
+    headers = await headers_for(gql, "arsip@kaltimprov.go.id")
+    slugs = []
+    for hour, (agency, (title, summary, body)) in enumerate(zip(agencies, FERRY, strict=False)):
+        payload = await run(
+            gql,
+            headers,
+            agencySlug=agency,
+            canonicalUrl=f"https://{agency}.go.id/berita/kabut-muara-kaman",
+            publishedAt=f"2024-03-06T0{hour + 1}:00:00+08:00",
+            title=title,
+            summary=summary,
+            body=body,
+            regionCodes=["64.02"],
+            stageCodes=[],
+        )
+        assert payload["errors"] == []
+        slugs.append(payload["article"]["slug"])
+    for slug, sister in (slugs, slugs[::-1]):
+        edges = (await gql(RELATED, {"slug": slug}))["article"]["relatedCoverage"]["edges"]
+        assert [(edge["node"]["slug"], edge["reason"]) for edge in edges] == [
+            (sister, "SAME_STORY")
+        ]

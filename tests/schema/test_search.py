@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from hub.vocabulary import ArticleStatus
 from tests import factories
 from tests.helpers import GraphQLClient, count_statements
 
@@ -46,8 +48,11 @@ async def test_stemmed_names_typos_and_title_first(
         "Rapat pleno di Balikpapan",
         "Sosialisasi pemilihan umum",
     ]
-    # Typo tolerance (title words).
-    assert await found(gql, "Balikpapn") == ["Rapat pleno di Balikpapan"]
+    # Typo tolerance: the closest word of the published articles, wherever it is written.
+    assert await found(gql, "Balikpapn") == [
+        "Rapat pleno di Balikpapan",
+        "Sosialisasi pemilihan umum",
+    ]
     assert await found(gql, "Tenggarog") == ["Banjir di Tenggarong"]
     # All words must match; stop words ("yang", "di") are ignored.
     assert await found(gql, "banjir yang di tenggarong") == ["Banjir di Tenggarong"]
@@ -191,7 +196,8 @@ async def test_lower_tiers_are_read_only_when_the_page_needs_them(
                 for e in (await gql(query, {"first": first}))["articles"]["edges"]
             ]
         assert len(titles) == first
-        (statement,), (parameters,) = log.statements, log.parameters
+        # The last statement is the page (the first request also looks its word up).
+        statement, parameters = log.statements[-1], log.parameters[-1]
         async with engine.connect() as connection:
             raw = (await connection.get_raw_connection()).driver_connection
             explained = await raw.fetchval(
@@ -229,3 +235,112 @@ async def test_nested_searches_give_each_parent_its_own_page(
         assert pages[slug] == (await gql(alone, {"agency": slug}))["articles"]["edges"]
         assert all(slug in edge["node"]["title"] for edge in pages[slug]), pages[slug]
         assert len(pages[slug]) == min(3, 2 * (number + 1))
+
+
+SEARCHED = """query ($q: String!) { articles(search: $q, first: 20) {
+  searchedFor { text corrections { typed understood } }
+  edges { score node { slug title } } } }"""
+
+
+async def test_the_demo_reads_like_indonesian_is_written(demo: str, gql: GraphQLClient) -> None:
+    both = {
+        "forum-bakohumas-kaltim-2023-humas-bersatu-sambut-pemilu-2024",
+        "diskominfo-kukar-ikuti-forum-bakohumas-kaltim-2023",
+    }
+    for typed in (
+        "pemilihan umum serentak",  # the articles write "Pemilu Serentak"
+        "hubungan masyarakat",  # "humas", "kehumasan"
+        "Badan Koordinasi Kehumasan Kalimantan Timur",  # "Bakohumas ... Kaltim"
+        "10 Juli 2023",  # "Senin, 10 Juli 2023"
+        "10/7/2023",
+        "Kombes Pol Yusuf Sutejo",  # one writes "Kabid Humas Polda Kaltim Yusuf Sutejo"
+    ):
+        found = {
+            edge["node"]["slug"]
+            for edge in (await gql(SEARCHED, {"q": typed}))["articles"]["edges"]
+        }
+        assert found & both, typed
+    found = await gql(SEARCHED, {"q": "Kombes Pol Yusuf Sutejo"})
+    first = found["articles"]["edges"][0]
+    assert first["node"]["slug"] == "diskominfo-kukar-ikuti-forum-bakohumas-kaltim-2023"
+
+
+async def test_numbers_as_written_and_as_digits(
+    database_url: str, gql: GraphQLClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    agency = await factories.agency(sessions, slug="humas-polda-uji", region_code="64")
+    await factories.article(
+        sessions,
+        agency_id=agency,
+        title="Sebanyak 434.197 personel amankan pemungutan suara",
+        body="<p>Pengamanan dimulai pukul 00.00 WITA, Rabu (14/2/2024). Kenaikan 2,5 persen.</p>",
+    )
+    await factories.article(sessions, agency_id=agency, title="Apel 434 personel dan 197 warga")
+    for typed in ("434.197", "434197", "00.00", "14/2/2024", "14 Februari 2024", "2,5 persen"):
+        titles = [
+            e["node"]["title"] for e in (await gql(SEARCHED, {"q": typed}))["articles"]["edges"]
+        ]
+        assert titles == ["Sebanyak 434.197 personel amankan pemungutan suara"], typed
+
+
+async def test_misspelled_words_anywhere_are_corrected_and_the_correction_shown(
+    database_url: str, gql: GraphQLClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    agency = await factories.agency(sessions, slug="kpu-uji", region_code="64.02")
+    await factories.article(
+        sessions,
+        agency_id=agency,
+        title="Rekapitulasi suara tingkat kabupaten selesai",
+        body="<p>Ketua KPU, Rudi Gunawan, membacakan hasil di Tenggarong.</p>",
+    )
+    await factories.add_article(
+        sessions, agency_slug="kpu-uji", status=ArticleStatus.DRAFT, body="<p>Gunawardana</p>"
+    )
+    plain = """query ($q: String!) { articles(search: $q) {
+      searchedFor { text corrections { typed understood } } edges { node { title } } } }"""
+    general = """query ($q: String!) { articles(search: $q) {
+      searchedFor { text corrections { typed understood } } nodes { title agency { slug } }
+      totalCount } }"""
+    everything = """query ($q: String!) { search(query: $q) {
+      searchedFor { text corrections { typed understood } }
+      edges { node { ... on Article { title } } } } }"""
+    typed = "hasil rekapitulsi Gunawn di Tengarong"
+    for query, field in ((plain, "articles"), (general, "articles"), (everything, "search")):
+        found = (await gql(query, {"q": typed}))[field]
+        assert found["searchedFor"] == {
+            "text": "hasil rekapitulasi Gunawan di Tenggarong",
+            "corrections": [
+                {"typed": "rekapitulsi", "understood": "rekapitulasi"},
+                {"typed": "Gunawn", "understood": "Gunawan"},
+                {"typed": "Tengarong", "understood": "Tenggarong"},
+            ],
+        }, query
+        nodes = found.get("edges") or found.get("nodes")
+        titles = [node.get("node", node)["title"] for node in nodes]
+        assert titles == ["Rekapitulasi suara tingkat kabupaten selesai"], query
+    # Nothing corrected: the text as typed, no corrections.
+    found = (await gql(plain, {"q": "Rekapitulasi"}))["articles"]["searchedFor"]
+    assert found == {"text": "Rekapitulasi", "corrections": []}
+    # A draft's words are not in the dictionary: no correction towards them.
+    found = (await gql(plain, {"q": "Gunawardena"}))["articles"]
+    assert found["searchedFor"]["corrections"] == []
+    assert found["edges"] == []
+    # Without a search, no searchedFor.
+    assert (await gql("{ articles { searchedFor { text } } }"))["articles"]["searchedFor"] is None
+
+
+async def test_other_outlets_reports_of_the_stories_found_come_after_the_matches(
+    database_url: str, gql: GraphQLClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from tests.schema.test_related_coverage import DAY, FERRY, outlets, publish
+
+    agencies = await outlets(sessions, 3)
+    for n, (agency, story) in enumerate(zip(agencies, FERRY, strict=True)):
+        await publish(sessions, agency, story, DAY + timedelta(hours=n))
+    # Only the first report names the pier's officer as "Kepala UPT" and the visibility.
+    edges = (await gql(SEARCHED, {"q": "jarak pandang kurang"}))["articles"]["edges"]
+    assert edges[0]["node"]["title"] == FERRY[0][0]
+    assert {e["node"]["title"] for e in edges[1:]} == {FERRY[1][0], FERRY[2][0]}
+    assert all(0 <= e["score"] < edges[0]["score"] for e in edges[1:])
+    count = await gql('{ articles(search: "jarak pandang kurang") { totalCount } }')
+    assert count["articles"]["totalCount"] == 3

@@ -4,7 +4,9 @@ Two parts: the forum (:mod:`hub.db.demo.forum`: the Forum Bakohumas Kalimantan T
 and two outlets' reports of it, from public facts) and the generated newsroom
 (:mod:`hub.db.demo.newsroom`: 240 articles over eight provinces and the election's stages,
 eight events with speakers, corrections and retractions). Loading is idempotent: each part
-is skipped when it is there already. Needs the reference data loaded first.
+is skipped when it is there already. Needs the reference data loaded first. The articles are
+written as published, so they are indexed as publishing does (words, signatures, related
+coverage) before the loader returns.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.demo.forum import EVENT_SLUG, load_forum
 from hub.db.demo.newsroom import load_newsroom
+from hub.db.repositories.article_index import index_unindexed
 
 __all__ = ["EVENT_SLUG", "load_demo_content"]
 
@@ -23,4 +26,6 @@ async def load_demo_content(session: AsyncSession, *, newsroom: bool = True) -> 
     added = await load_forum(session)
     if newsroom:
         added = await load_newsroom(session) or added
+    if added:
+        await index_unindexed(session)
     return added

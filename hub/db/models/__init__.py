@@ -19,6 +19,12 @@ from hub.db.models.import_checkpoint import ImportCheckpoint
 from hub.db.models.outbox import OutboxEntry
 from hub.db.models.person import Person
 from hub.db.models.region import Region
+from hub.db.models.search_index import (
+    ArticleKeyTerm,
+    ArticleSignature,
+    RelatedArticle,
+    SearchLexeme,
+)
 from hub.db.models.tag import Tag
 
 __all__ = [
@@ -27,7 +33,9 @@ __all__ = [
     "AgencyType",
     "ApiKey",
     "Article",
+    "ArticleKeyTerm",
     "ArticlePerson",
+    "ArticleSignature",
     "ArticleTransition",
     "AuthSession",
     "Election",
@@ -40,6 +48,8 @@ __all__ = [
     "OutboxEntry",
     "Person",
     "Region",
+    "RelatedArticle",
+    "SearchLexeme",
     "Tag",
     "article_election_stages",
     "article_regions",

@@ -14,8 +14,20 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from hub.auth import Viewer
 from hub.db import search
@@ -25,12 +37,14 @@ from hub.db.models import (
     Agency,
     Article,
     ArticlePerson,
+    RelatedArticle,
     article_election_stages,
     article_tags,
     region_feed,
 )
 from hub.db.repositories import pages
 from hub.db.repositories.pages import ParentCondition
+from hub.db.search_language import SearchedFor
 from hub.filters import NO_FILTER, ArticleFilter
 from hub.workflow import PUBLIC_STATUSES as PUBLISHED
 from hub.workflow import REVIEW_STATUSES
@@ -65,9 +79,6 @@ def visible_to(viewer: Viewer) -> ColumnElement[bool]:
     return condition
 
 
-FUZZY_SUFFIX = "~"  # in ordering names (and so in cursors) of typo-tolerant searches
-
-
 class ArticleOrder(StrEnum):
     NEWEST = "newest"
     OLDEST = "oldest"
@@ -88,16 +99,18 @@ ORDERINGS = {
 
 @dataclass(frozen=True)
 class ArticleQuery:
-    """Which articles and in which order: a validated filter, search words, an ordering."""
+    """Which articles and in which order: a validated filter, search terms (``words``, see
+    ``hub/db/search_language.py``), an ordering; ``searched_for`` says how the search was
+    understood (for the response)."""
 
     filter: ArticleFilter = NO_FILTER
     words: tuple[str, ...] = ()
     order: ArticleOrder = ArticleOrder.NEWEST
-    fuzzy: bool = False  # typo-tolerant matching (see ``search.matches``)
+    searched_for: SearchedFor | None = None
 
     def ordering(self, binds: Binds = INLINE) -> Ordering:
-        """The list's order; its name (in cursors) tells fuzzy pages from exact ones."""
-        name = self.order.value + (FUZZY_SUFFIX if self.fuzzy else "")
+        """The list's order (its name goes into cursors)."""
+        name = self.order.value
         if self.order is ArticleOrder.RELEVANCE:
             return Ordering(name, LISTED, True, (int, datetime, int), tiers=self.tiers(binds))
         ordering = ORDERINGS[self.order]
@@ -134,14 +147,22 @@ class ArticleQuery:
             and_(region_feed.c.article_id == Article.id, region_feed.c.region_code == code),
         )
 
-    def tiers(self, binds: Binds = INLINE) -> tuple[Tier, Tier, Tier]:
+    def tiers(self, binds: Binds = INLINE) -> tuple[Tier, ...]:
+        """Title, title and summary, anywhere (``search.tiers``), then the other outlets'
+        reports of the stories found (``same_story_as_matches``)."""
         documents = (Article.title_vector, Article.head_vector, Article.search_vector)
-        return search.tiers(
-            documents, self.words, title=Article.title, fuzzy=self.fuzzy, binds=binds
+        in_title, in_head, anywhere = search.tiers(documents, self.words, binds)
+        elsewhere = same_story_as_matches(self.words, binds)
+        assert anywhere.driving is not None
+        return (
+            in_title,
+            in_head,
+            anywhere,
+            Tier(SAME_STORY_TIER, and_(elsewhere, not_(anywhere.driving)), driving=elsewhere),
         )
 
     def score(self, binds: Binds = INLINE) -> ColumnElement[float]:
-        tier = search.tier_value(self.tiers(binds))
+        tier = func.greatest(search.tier_value(self.tiers(binds)), 0)
         return search.score(
             Article.search_vector, self.words, title=Article.title, tier=tier, binds=binds
         )
@@ -149,9 +170,8 @@ class ArticleQuery:
     def shape(self) -> tuple[Any, ...]:
         """What the statement's structure depends on (values aside): its cache key."""
         present = tuple(name for name, value in filter_values(self.filter).items())
-        typo_tolerant = tuple(len(word) >= search.MIN_TYPO_LENGTH for word in self.words)
         region = self.filter.region_code is not None
-        return (present, region, typo_tolerant, self.order, self.fuzzy)
+        return (present, region, len(self.words), self.order)
 
     def parameters(self) -> dict[str, Any]:
         """The named parameters of the statement (see ``hub/db/binds.py``)."""
@@ -159,6 +179,21 @@ class ArticleQuery:
         if self.filter.region_code is not None:
             values["filter_region_code"] = self.filter.region_code
         return values | (search.parameters(self.words) if self.words else {})
+
+
+SAME_STORY_TIER = -1  # below every match: scored 0 + title similarity
+
+
+def same_story_as_matches(words: tuple[str, ...], binds: Binds = INLINE) -> ColumnElement[bool]:
+    """Articles related (related coverage) to an article all the words match: other outlets'
+    reports of the same story, in their own words."""
+    matched = aliased(Article, name="matched")
+    related = (
+        select(RelatedArticle.related_id)
+        .join(matched, matched.id == RelatedArticle.article_id)
+        .where(search.matches(matched.search_vector, words, binds))
+    )
+    return Article.id.in_(related)
 
 
 @dataclass(frozen=True)
@@ -273,19 +308,15 @@ def where(
     viewer: Viewer, query: ArticleQuery, binds: Binds = INLINE, *, paged: bool = True
 ) -> list[ColumnElement[bool]]:
     """The conditions of the query. Relevance pages match the words through their tiers
-    (``paged``); counting needs the match itself."""
+    (``paged``); counting needs the match itself — for relevance, the tiers' union: the
+    articles the words match and those telling the same stories."""
     conditions = [visible_to(viewer), *filter_conditions(query.filter, binds)]
-    tiered = paged and query.order is ArticleOrder.RELEVANCE
-    if query.words and not tiered:
-        conditions.append(
-            search.matches(
-                Article.search_vector,
-                query.words,
-                title=Article.title,
-                fuzzy=query.fuzzy,
-                binds=binds,
-            )
-        )
+    relevance = query.order is ArticleOrder.RELEVANCE
+    if query.words and not (paged and relevance):
+        matched = search.matches(Article.search_vector, query.words, binds)
+        if relevance:
+            matched = or_(matched, same_story_as_matches(query.words, binds))
+        conditions.append(matched)
     return conditions
 
 

@@ -14,7 +14,7 @@ from hub.auth import Viewer
 from hub.db import search
 from hub.db.keyset import Ordering
 from hub.db.models import Agency, Article, Event, Person
-from hub.db.repositories.article import FUZZY_SUFFIX, visible_to
+from hub.db.repositories.article import visible_to
 
 KINDS = ("article", "event", "person", "agency")
 
@@ -48,7 +48,7 @@ def documents() -> dict[str, tuple[Any, Any, Any]]:
 
 
 def statement(
-    viewer: Viewer, words: tuple[str, ...], kinds: tuple[str, ...] = KINDS, *, fuzzy: bool = False
+    viewer: Viewer, words: tuple[str, ...], kinds: tuple[str, ...] = KINDS
 ) -> tuple[Select[Any], Ordering]:
     """``(kind, id, score)`` rows of every match, and the ordering (best first)."""
     parts = []
@@ -61,11 +61,12 @@ def statement(
             search.score(
                 document, words, title=title, tier=search.title_tier(document, words)
             ).label("score"),
-        ).where(search.matches(document, words, title=title, fuzzy=fuzzy))
+        ).where(search.matches(document, words))
         if model is Article:
             part = part.where(visible_to(viewer))
         parts.append(part)
     merged = union_all(*parts).subquery("results")
-    name = "search" + (FUZZY_SUFFIX if fuzzy else "")
-    ordering = Ordering(name, (merged.c.score, merged.c.kind, merged.c.id), True, (float, str, int))
+    ordering = Ordering(
+        "search", (merged.c.score, merged.c.kind, merged.c.id), True, (float, str, int)
+    )
     return select(merged.c.kind, merged.c.id, merged.c.score), ordering

@@ -1,0 +1,1 @@
+"""The project's search evaluation set and its runner (``make eval-search``)."""

@@ -1,0 +1,3 @@
+from bench.search_eval.evaluate import main
+
+main()
