@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench-read bench-live clean
+.PHONY: run test lint bench-read bench-live bench-throttle clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit("Hub needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -41,6 +41,11 @@ bench-live: $(VENV)/.installed-test
 bench-read: $(VENV)/.installed-test
 	$(BIN)/python -m bench.read.generate
 	$(BIN)/python -m bench.read.load
+
+## Abuse figures: logins accepted per second per account and per address (real argon2,
+## production mode), idle sockets one client can hold; one server process.
+bench-throttle: $(VENV)/.installed-test
+	$(BIN)/python -m bench.throttle
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -25,6 +25,7 @@ from hub.db.session import build_engine, build_session_factory
 from hub.http.endpoint import GraphQLEndpoint
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
+from hub.realtime.socket_limits import SocketLimits
 from hub.schema import build_schema
 from hub.schema.live import LiveGateway
 from hub.schema.subscription import LIVE_FIELDS
@@ -67,6 +68,10 @@ def create_app(settings: Settings) -> Starlette:
         for counted in (engine, stream_engine):
             event.listen(counted.sync_engine, "before_cursor_execute", statements)
         graphql.sessions = build_session_factory(engine)
+        # Quota exchanges and clean-ups on a connection of their own, apart from requests
+        # (and from their statement counts: they are not per request).
+        quota_engine = build_engine(database_url, settings, pool_size=1, name="hub-quota")
+        await graphql.quotas.start(quota_engine)
         live_sessions = build_session_factory(engine.execution_options(**{LIVE: True}))
         gateway = LiveGateway(schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS)
         live_service = LiveService(
@@ -82,6 +87,8 @@ def create_app(settings: Settings) -> Starlette:
             yield
         finally:
             await live_service.stop()
+            await graphql.quotas.stop()
+            await quota_engine.dispose()
             await stream_engine.dispose()
             await engine.dispose()
 
@@ -98,12 +105,16 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok", "database": "up"})
 
     async def realtime(request: Request) -> Response:
+        """The live service's figures; 503 while its database connection is down (the
+        listener reconnects by itself, and the answer turns back to 200)."""
+        stats = request.app.state.live.stats()
         return JSONResponse(
             {
-                **request.app.state.live.stats(),
+                **stats,
                 "sqlStatements": statements.count,
                 "liveSqlStatements": statements.live,
-            }
+            },
+            status_code=200 if stats["listening"] else 503,
         )
 
     live_page_html = files("hub").joinpath("static/live.html").read_text(encoding="utf-8")
@@ -119,7 +130,10 @@ def create_app(settings: Settings) -> Starlette:
     app_holder: list[Starlette] = []
     routes = [
         Route("/graphql", graphql),  # every method: the endpoint answers 405 itself
-        WebSocketRoute("/graphql", LiveEndpoint(lambda: app_holder[0].state.live)),
+        WebSocketRoute(
+            "/graphql",
+            SocketLimits(LiveEndpoint(lambda: app_holder[0].state.live), settings),
+        ),
         Route("/live", live_page),
         Route("/live.js", live_page_script),
         Route("/health/live", live),

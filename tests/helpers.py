@@ -99,10 +99,14 @@ ROW_TEXT = {
 }
 
 
+# Quota counters and the processes sharing them change in the background, not by a request.
+UNCOMPARED = {"quota_counters", "quota_processes"}
+
+
 async def table_digests(engine: AsyncEngine) -> dict[str, str]:
     """A digest of every table's rows, to show that a refused request changed nothing."""
     parts = []
-    for table in sorted(Base.metadata.tables):
+    for table in sorted(set(Base.metadata.tables) - UNCOMPARED):
         row = ROW_TEXT.get(table, "t")
         parts.append(
             f"SELECT '{table}', md5(coalesce(string_agg({row}::text, '|' ORDER BY {row}::text), "  # noqa: S608

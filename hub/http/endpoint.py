@@ -1,11 +1,17 @@
-"""The ``/graphql`` HTTP endpoint: read → authenticate → execute → answer, in one visible place.
+"""The ``/graphql`` HTTP endpoint: read → authenticate → admit → execute → answer, in one
+visible place.
 
 ``GraphQLEndpoint`` is a plain ASGI app. Each step that can refuse a request does so with an
 :class:`HttpError` and a GraphQL-shaped body: methods other than GET and POST (405), a request
-that is not a GraphQL request (400/415), a body over ``HUB_MAX_BODY_BYTES`` (413), bad credentials
-(401), a mutation over GET (405), a subscription over HTTP (400: they are served over WebSocket).
-Execution runs through the schema; when the client disconnects first, the work is cancelled
-(and with it any statement in flight), since nobody would read the answer.
+that is not a GraphQL request (400/415), a body over ``HUB_MAX_BODY_BYTES`` (413) or slower than
+``HUB_HTTP_BODY_TIMEOUT`` (408), bad credentials (401), a client over its quota (429, with
+``Retry-After``; :mod:`hub.quota`), a mutation over GET (405), a subscription over HTTP (400:
+they are served over WebSocket). Execution runs through the schema; when the client
+disconnects first, the work is cancelled (and with it any statement in flight), since nobody
+would read the answer. An unreachable database, at any step and for any caller, is a 503
+``SERVICE_UNAVAILABLE`` with ``Retry-After`` (:mod:`hub.db.outage`). Answers to a limited client
+carry the ``RateLimit-Policy`` / ``RateLimit`` headers; a refusal inside the operation that asks
+the client to wait (a throttled login) sets ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -28,12 +34,16 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from hub import addresses
 from hub.auth import ANONYMOUS
 from hub.context import Context
+from hub.db import outage
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
+from hub.http import ratelimit
 from hub.http.operation import Operation, read_operation
-from hub.http.responses import JSON, HttpError
+from hub.http.responses import JSON, HttpError, retry_later
+from hub.quota import Quotas, request_cost
 from hub.resolvers.auth import authenticate
 from hub.settings import Settings
 
@@ -53,6 +63,7 @@ class GraphQLEndpoint:
         self.schema = schema
         self.settings = settings
         self.sessions: SessionFactory | None = None
+        self.quotas = Quotas(settings)  # shared with the other processes once started
         self.ide_html = get_graphql_ide_html("graphiql") if settings.graphiql_enabled else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -73,16 +84,44 @@ class GraphQLEndpoint:
         if self.ide_html is not None and wants_ide(request):
             return HTMLResponse(self.ide_html)
         try:
-            operation = await read_operation(request, max_body_bytes=self.settings.max_body_bytes)
+            operation = await read_operation(
+                request,
+                max_body_bytes=self.settings.max_body_bytes,
+                body_seconds=self.settings.http_body_timeout,
+            )
             # The body is read: from here on, ``receive`` only says whether the client left.
             return await until_disconnect(receive, self.answer(request, operation))
         except HttpError as error:
             return error.response()
+        except Exception as error:
+            if not outage.is_unavailable(error):
+                raise
+            logger.warning("database unavailable: %s", error)
+            return database_unavailable().response()
 
     async def answer(self, request: Request, operation: Operation) -> Response:
         context = await self.context(request)
+        self.admit(context, operation)
         result = await self.execute(context, operation)
-        return Response(orjson.dumps(process_result(result)), media_type=JSON)
+        if any(
+            (error.extensions or {}).get("code") == outage.ERROR_CODE
+            for error in result.errors or ()
+        ):
+            raise database_unavailable()
+        headers = ratelimit.headers(context.admission) if context.admission else {}
+        if context.retry_after is not None:
+            headers["Retry-After"] = str(context.retry_after)
+        return Response(orjson.dumps(process_result(result)), media_type=JSON, headers=headers)
+
+    def admit(self, context: Context, operation: Operation) -> None:
+        """Count the request against its client's quota, or refuse it (429)."""
+        rule = self.quotas.rule_for(context.viewer, context.client_address)
+        if rule is None:
+            return
+        admission = self.quotas.admit(rule, request_cost(operation, context.viewer))
+        if not admission.allowed:
+            raise ratelimit.refusal(admission)
+        context.admission = admission
 
     async def context(self, request: Request) -> Context:
         """The request's context; bad, expired or revoked credentials are a 401."""
@@ -106,6 +145,7 @@ class GraphQLEndpoint:
             request=request,
             viewer=viewer,
             authorization=authorization,
+            client_address=addresses.client_address(request.scope),
         )
 
     async def execute(self, context: Context, operation: Operation) -> ExecutionResult:
@@ -124,6 +164,10 @@ class GraphQLEndpoint:
             raise HttpError(400, error.as_http_error_reason()) from error
         except InvalidOperationTypeError as error:
             raise refused_operation(error.operation_type, operation.method) from error
+
+
+def database_unavailable() -> HttpError:
+    return retry_later(503, outage.MESSAGE, outage.ERROR_CODE, outage.RETRY_AFTER_SECONDS)
 
 
 def refused_operation(operation_type: OperationType | Any, method: str) -> HttpError:

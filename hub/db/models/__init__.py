@@ -15,8 +15,10 @@ from hub.db.models.auth_session import AuthSession
 from hub.db.models.election_stage import ElectionStage
 from hub.db.models.event import Event, EventSpeaker
 from hub.db.models.idempotency import IdempotencyKey
+from hub.db.models.login_throttle import LoginFailureEntry, LoginThrottle
 from hub.db.models.outbox import OutboxEntry
 from hub.db.models.person import Person
+from hub.db.models.quota import QuotaCounter, QuotaProcess
 from hub.db.models.region import Region
 from hub.db.models.tag import Tag
 
@@ -33,9 +35,13 @@ __all__ = [
     "Event",
     "EventSpeaker",
     "IdempotencyKey",
+    "LoginFailureEntry",
+    "LoginThrottle",
     "Membership",
     "OutboxEntry",
     "Person",
+    "QuotaCounter",
+    "QuotaProcess",
     "Region",
     "Tag",
     "article_election_stages",
