@@ -161,6 +161,7 @@ class Quotas:
         self._last_exchange = 0.0
         self._last_clean_up = 0.0
         self._warned_full = False
+        self._failing = False
 
     @property
     def enabled(self) -> bool:
@@ -264,9 +265,9 @@ class Quotas:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        if self._engine is not None:
+        if self._engine is not None and self.enabled:
             with contextlib.suppress(Exception):
-                await self.exchange()
+                await self.exchange(final=True)  # report the last counts, hand leases back
                 async with self._engine.connect() as connection:
                     await repository.leave(connection, process=self.process)
 
@@ -282,16 +283,23 @@ class Quotas:
                 if now - self._last_clean_up >= CLEAN_UP_SECONDS:
                     await self.clean_up()
             except Exception as error:  # the database may be away: keep counting locally
-                logger.warning("quota exchange failed (%s); counting locally", error)
+                if not self._failing:
+                    logger.warning("quota exchange failed (%s); counting locally", error)
+                self._failing = True
+            else:
+                if self._failing:
+                    logger.info("quota exchanges resumed")
+                self._failing = False
 
-    async def exchange(self) -> None:
-        """Report, return and renew leases; learn the hot keys and how many processes share."""
+    async def exchange(self, *, final: bool = False) -> None:
+        """Report, return and renew leases (``final``: return them all); learn the hot keys
+        and how many processes share."""
         assert self._engine is not None
         minute = int(self.clock() // WINDOW_SECONDS)
         for key in [key for key, tally in self.tallies.items() if tally.minute < minute]:
             del self.tallies[key]
         sent = [
-            (key, tally, tally.spent_requests, tally.spent_cost, tally.active)
+            (key, tally, tally.spent_requests, tally.spent_cost, tally.active and not final)
             for key, tally in self.tallies.items()
             if tally.active or tally.leased
         ]
@@ -336,7 +344,8 @@ class Quotas:
                 tally.used_requests, tally.used_cost = total.requests, total.cost
 
     async def clean_up(self) -> None:
-        """Past minutes, silent processes, restarted login counts, old audit entries."""
+        """Past minutes and silent processes; and, since this is the process's periodic
+        maintenance of abuse control, restarted login counts and expired audit entries."""
         assert self._engine is not None
         self._last_clean_up = time.monotonic()
         minute = int(self.clock() // WINDOW_SECONDS)

@@ -128,11 +128,17 @@ class GraphQLEndpoint:
         if self.sessions is None:
             raise RuntimeError("the application has not started (lifespan not run)")
         authorization = request.headers.get("authorization")
+        address = addresses.client_address(request.scope)
         viewer = ANONYMOUS
         if authorization is not None:
             try:
                 viewer = await authenticate(self.sessions, self.settings, authorization)
             except Unauthenticated as error:
+                # Bad credentials count against the address, like anonymous requests: a
+                # flood of made-up keys is throttled too.
+                rule = self.quotas.rule_for(ANONYMOUS, address)
+                if rule is not None and not (admission := self.quotas.admit(rule, 1)).allowed:
+                    raise ratelimit.refusal(admission) from error
                 raise HttpError(
                     401,
                     error.message,
@@ -145,7 +151,7 @@ class GraphQLEndpoint:
             request=request,
             viewer=viewer,
             authorization=authorization,
-            client_address=addresses.client_address(request.scope),
+            client_address=address,
         )
 
     async def execute(self, context: Context, operation: Operation) -> ExecutionResult:

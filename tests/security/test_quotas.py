@@ -286,3 +286,15 @@ async def test_quotas_add_no_statement_to_a_request(
         statements.append(log.statements)
     assert statements[0] == statements[1]
     assert len(statements[0]) == 20
+
+
+async def test_bad_credentials_count_against_the_address(limited: tuple[object, str]) -> None:
+    app, _ = limited
+    client = client_from(app, "203.0.113.8")  # type: ignore[arg-type]
+    made_up = bearer("hubk_0123456789ab_made-up-secret")
+    async with client.http as http:
+        statuses = [
+            (await http.post("/graphql", json={"query": QUERY}, headers=made_up)).status_code
+            for _ in range(5)
+        ]
+    assert statuses == [401, 401, 401, 429, 429]
