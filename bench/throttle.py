@@ -3,9 +3,12 @@
 Phases, each on a fresh server over a database of its own (``hub_bench_throttle_<pid>`` on the
 server named by ``HUB_BENCH_DATABASE_URL``, default the local PostgreSQL; dropped afterwards):
 
-- ``unthrottled``: 8 concurrent password guessers with the login limits lifted — the floor
-  this run is compared against (accepted guesses per second, the server's CPU, and the p50 of
-  an anonymous query sent meanwhile);
+- ``unthrottled, 8 hashing threads``: 8 concurrent password guessers with the login limits
+  lifted and as many threads hashing as guessers — what guessing takes from an unbounded
+  process (accepted guesses per second, the server's CPU, the p50 of an anonymous query sent
+  meanwhile);
+- ``unthrottled``: the same with the default password pool (``HUB_PASSWORD_WORKERS``): the
+  floor the throttled phases are compared against;
 - ``per account``: 8 guessers at one account, each attempt from another client address (so
   only the account's count applies), default limits;
 - ``per address``: 8 guessers from one client address, each attempt at another account
@@ -251,6 +254,9 @@ async def main() -> int:
     args = parser.parse_args()
     print(f"load at the start: {os.getloadavg()}", flush=True)
     async with database() as url:
+        async with server(url, **UNTHROTTLED, HUB_PASSWORD_WORKERS=str(GUESSERS)) as running:
+            outcome = await guess(running, args.floor_seconds, spray=False)
+            print(outcome.row(f"unthrottled, {GUESSERS} hashing threads"))
         async with server(url, **UNTHROTTLED) as running:
             print((await guess(running, args.floor_seconds, spray=False)).row("unthrottled"))
         async with server(url) as running:

@@ -37,7 +37,7 @@ from hub.db.models import (
 from hub.db.nested import ChildCountKey, ChildPageKey
 from hub.db.repositories.related_coverage import Related
 from hub.db.session import SessionFactory, read_only
-from hub.quota import Admission
+from hub.quota import QuotaDecision
 from hub.settings import Settings
 
 K = TypeVar("K")
@@ -111,7 +111,7 @@ class Context:
     viewer: Viewer = ANONYMOUS
     authorization: str | None = None  # the credential ``viewer`` was authenticated from
     client_address: str | None = None  # what per-address limits count against (hub.addresses)
-    admission: Admission | None = None  # the quota decision on this request (HTTP only)
+    quota: QuotaDecision | None = None  # the quota decision on this request (HTTP only)
     retry_after: int | None = None  # seconds; set by a refusal that asks the client to wait
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     loaders: Loaders = field(init=False)

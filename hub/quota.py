@@ -72,7 +72,7 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
-class Admission:
+class QuotaDecision:
     """The decision on one request, with what to tell the client about its quota."""
 
     allowed: bool
@@ -183,7 +183,7 @@ class Quotas:
         requests, cost = self.limits[kind]
         return Rule(f"{kind}:{who}", requests, cost) if requests or cost else None
 
-    def admit(self, rule: Rule, cost: int) -> Admission:
+    def admit(self, rule: Rule, cost: int) -> QuotaDecision:
         now = self.clock()
         minute = int(now // WINDOW_SECONDS)
         tally = self.tallies.get(rule.key)
@@ -215,7 +215,7 @@ class Quotas:
         requests_left = _left(rule.requests, tally.used_requests + tally.spent_requests)
         cost_left = _left(rule.cost, cost_used)
         spent = (rule.requests and requests_left < 1) or (rule.cost and cost_left < cost)
-        return Admission(
+        return QuotaDecision(
             allowed=allowed,
             rule=rule,
             cost=cost,
@@ -228,12 +228,12 @@ class Quotas:
             retry_after=resets_in if spent else 1,
         )
 
-    def _untracked(self, rule: Rule, cost: int, now: float) -> Admission:
+    def _untracked(self, rule: Rule, cost: int, now: float) -> QuotaDecision:
         if not self._warned_full:
             logger.warning("quota: over %d clients this minute; new ones are not counted", MAX_KEYS)
             self._warned_full = True
         ends = (int(now // WINDOW_SECONDS) + 1) * WINDOW_SECONDS
-        return Admission(
+        return QuotaDecision(
             allowed=True,
             rule=rule,
             cost=cost,

@@ -1,5 +1,5 @@
-"""The ``/graphql`` HTTP endpoint: read → authenticate → admit → execute → answer, in one
-visible place.
+"""The ``/graphql`` HTTP endpoint: read → authenticate → charge the quota → execute → answer,
+in one visible place.
 
 ``GraphQLEndpoint`` is a plain ASGI app. Each step that can refuse a request does so with an
 :class:`HttpError` and a GraphQL-shaped body: methods other than GET and POST (405), a request
@@ -101,27 +101,27 @@ class GraphQLEndpoint:
 
     async def answer(self, request: Request, operation: Operation) -> Response:
         context = await self.context(request)
-        self.admit(context, operation)
+        self.charge_quota(context, operation)
         result = await self.execute(context, operation)
         if any(
             (error.extensions or {}).get("code") == outage.ERROR_CODE
             for error in result.errors or ()
         ):
             raise database_unavailable()
-        headers = ratelimit.headers(context.admission) if context.admission else {}
+        headers = ratelimit.headers(context.quota) if context.quota else {}
         if context.retry_after is not None:
             headers["Retry-After"] = str(context.retry_after)
         return Response(orjson.dumps(process_result(result)), media_type=JSON, headers=headers)
 
-    def admit(self, context: Context, operation: Operation) -> None:
+    def charge_quota(self, context: Context, operation: Operation) -> None:
         """Count the request against its client's quota, or refuse it (429)."""
         rule = self.quotas.rule_for(context.viewer, context.client_address)
         if rule is None:
             return
-        admission = self.quotas.admit(rule, request_cost(operation, context.viewer))
-        if not admission.allowed:
-            raise ratelimit.refusal(admission)
-        context.admission = admission
+        decision = self.quotas.admit(rule, request_cost(operation, context.viewer))
+        if not decision.allowed:
+            raise ratelimit.refusal(decision)
+        context.quota = decision
 
     async def context(self, request: Request) -> Context:
         """The request's context; bad, expired or revoked credentials are a 401."""
@@ -137,8 +137,8 @@ class GraphQLEndpoint:
                 # Bad credentials count against the address, like anonymous requests: a
                 # flood of made-up keys is throttled too.
                 rule = self.quotas.rule_for(ANONYMOUS, address)
-                if rule is not None and not (admission := self.quotas.admit(rule, 1)).allowed:
-                    raise ratelimit.refusal(admission) from error
+                if rule is not None and not (decision := self.quotas.admit(rule, 1)).allowed:
+                    raise ratelimit.refusal(decision) from error
                 raise HttpError(
                     401,
                     error.message,

@@ -31,16 +31,16 @@ class RateLimit:
 class RateLimitQuery:
     @strawberry.field(description="Your quota (null when you have none).")
     def rate_limit(self, info: Info[Context, None]) -> RateLimit | None:
-        admission = info.context.admission
-        if admission is None:
+        decision = info.context.quota
+        if decision is None:
             return None
-        rule = admission.rule
+        rule = decision.rule
         return RateLimit(
             limit=rule.cost,
-            remaining=admission.cost_remaining,
-            used=admission.cost_used,
-            cost=admission.cost,
-            reset_at=admission.reset_at,
+            remaining=decision.cost_remaining,
+            used=decision.cost_used,
+            cost=decision.cost,
+            reset_at=decision.reset_at,
             request_limit=rule.requests,
-            requests_remaining=admission.requests_remaining,
+            requests_remaining=decision.requests_remaining,
         )
