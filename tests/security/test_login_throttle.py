@@ -16,7 +16,9 @@ from starlette.applications import Starlette
 
 from hub.settings import Settings
 from tests.factories import PASSWORD, add_account, ensure_agency
+from tests.live_client import LiveClient
 from tests.security.conftest import client_from, running
+from tests.servers import serving
 
 Sessions = async_sessionmaker[AsyncSession]
 EMAIL = "editor@kukar.go.id"
@@ -186,3 +188,21 @@ async def test_password_checks_beyond_the_pool_and_its_queue_are_refused(
     response, error = refused[0]
     assert "busy checking passwords" in error["message"]
     assert int(response.headers["retry-after"]) >= 1
+
+
+async def test_a_login_over_websocket_counts_against_the_sockets_address(
+    abuse_settings: Callable[..., Settings], sessions: Sessions, engine: AsyncEngine
+) -> None:
+    settings = abuse_settings(**THROTTLE)
+    async with (
+        serving(settings) as where,
+        LiveClient.connect(
+            f"ws://{where}/graphql", additional_headers={"X-Forwarded-For": "198.51.100.44"}
+        ) as client,
+    ):
+        await client.subscribe("login", LOGIN, {"email": EMAIL, "password": WRONG})
+        message = await client.receive()
+    assert message["payload"]["data"]["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    async with engine.connect() as connection:
+        address = await connection.scalar(text("SELECT address FROM login_failures"))
+    assert address == "198.51.100.44"
