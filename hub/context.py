@@ -6,7 +6,6 @@ the session *factory* (not a session) is shared so concurrent resolvers never sh
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -38,6 +37,7 @@ from hub.db.nested import ChildCountKey, ChildPageKey
 from hub.db.repositories.related_coverage import Related
 from hub.db.session import SessionFactory, read_only
 from hub.quota import QuotaDecision
+from hub.request_id import current_request_id, new_request_id
 from hub.settings import Settings
 
 K = TypeVar("K")
@@ -113,7 +113,7 @@ class Context:
     client_address: str | None = None  # what per-address limits count against (hub.addresses)
     quota: QuotaDecision | None = None  # the quota decision on this request (HTTP only)
     retry_after: int | None = None  # seconds; set by a refusal that asks the client to wait
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request_id: str = field(default_factory=lambda: current_request_id() or new_request_id())
     loaders: Loaders = field(init=False)
     reads: SessionFactory = field(init=False)  # autocommit sessions for reads
     extra: dict[str, Any] = field(default_factory=dict)

@@ -25,6 +25,22 @@ class Environment(StrEnum):
     TEST = "test"
 
 
+class LogLevel(StrEnum):
+    """uvicorn's level names (``trace`` is below ``debug``)."""
+
+    CRITICAL = "critical"
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    DEBUG = "debug"
+    TRACE = "trace"
+
+
+class LogFormat(StrEnum):
+    TEXT = "text"  # one readable line per record, for a terminal
+    JSON = "json"  # one JSON object per line, for a log collector
+
+
 def default_data_dir() -> Path:
     """Per-user data folder; a system folder when running as root.
 
@@ -50,7 +66,14 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1)
-    log_level: str = "info"
+    log_level: LogLevel = LogLevel.INFO
+    tracing: bool = Field(
+        default=True,
+        description="Trace with OpenTelemetry when its packages are installed and configured",
+    )
+    log_format: LogFormat = Field(
+        default=LogFormat.TEXT, description="`text` for people, `json` for log collectors"
+    )
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pre_ping: bool = Field(
@@ -189,6 +212,11 @@ class Settings(BaseSettings):
     db_connect_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to open a database connection"
     )
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _lower_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from starlette.applications import Starlette
 
 from hub.app import create_app
+from hub.db.demo import load_demo_content
 from hub.db.provision import seed
 from hub.settings import Settings
 from tests.factories import settings_for
@@ -51,7 +52,20 @@ async def database_url(pg_server: DatabaseServer, template_database: str) -> Asy
 
 @pytest.fixture
 async def demo(database_url: str) -> str:
-    """The demo content loaded into this test's database; returns the database URL."""
+    """The demo forum (its event, people and two articles) loaded into this test's database,
+    without the generated newsroom; returns the database URL."""
+    engine = create_async_engine(database_url)
+    try:
+        async with async_sessionmaker(engine)() as session, session.begin():
+            await load_demo_content(session, newsroom=False)
+    finally:
+        await engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+async def full_demo(database_url: str) -> str:
+    """All the demo content, as ``hub seed --demo`` loads it; returns the database URL."""
     await seed(database_url, demo=True)
     return database_url
 

@@ -36,6 +36,18 @@ class GraphQLClient:
         body: dict[str, Any] = response.json()
         return body
 
+    async def _errors(self, query: str, variables: dict[str, Any] | None, **kwargs: Any) -> Any:
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, **kwargs
+        )
+        assert response.status_code in (200, 400), response.text
+        body = response.json()
+        assert body.get("errors"), f"expected errors, got {body}"
+        request_id = response.headers["x-request-id"]
+        for error in body["errors"]:  # every error names its request (logs, bug reports)
+            assert error["extensions"].pop("requestId") == request_id, error
+        return body["errors"]
+
     async def __call__(
         self,
         query: str,
@@ -52,11 +64,20 @@ class GraphQLClient:
     async def errors(
         self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
     ) -> list[dict[str, Any]]:
-        """The errors of a query that must fail."""
-        body = await self.execute(query, variables, **kwargs)
-        assert body.get("errors"), f"expected errors, got {body}"
-        errors: list[dict[str, Any]] = body["errors"]
+        """The errors of a query that must fail, each checked for the request's id (then
+        left out of ``extensions``)."""
+        errors: list[dict[str, Any]] = await self._errors(query, variables, **kwargs)
         return errors
+
+
+def without_request_ids(body: dict[str, Any], request_id: str | None = None) -> dict[str, Any]:
+    """``body`` with each error's ``extensions.requestId`` taken out (it must be there, and be
+    ``request_id`` when given)."""
+    for error in body.get("errors", ()):
+        found = error.get("extensions", {}).pop("requestId", None)
+        assert found is not None, error
+        assert request_id is None or found == request_id, error
+    return body
 
 
 @dataclass

@@ -12,37 +12,43 @@ would read the answer. An unreachable database, at any step and for any caller, 
 ``SERVICE_UNAVAILABLE`` with ``Retry-After`` (:mod:`hub.db.outage`). Answers to a limited client
 carry the ``RateLimit-Policy`` / ``RateLimit`` headers; a refusal inside the operation that asks
 the client to wait (a throttled login) sets ``Retry-After``.
+
+Each request is reported to the metrics (:meth:`hub.metrics.Metrics.observe_request`): its
+operation name, its :class:`Outcome`, its duration and the SQL statements it sent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import time
 from collections.abc import Awaitable
+from enum import StrEnum
 from typing import Any, TypeVar
 
 import orjson
 import strawberry
 from graphql import OperationType as CoreOperationType
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import process_result
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from hub import addresses
+from hub import addresses, tracing
 from hub.auth import ANONYMOUS
 from hub.context import Context
 from hub.db import outage
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
-from hub.http import ratelimit
+from hub.http import graphiql, ratelimit
 from hub.http.operation import Operation, read_operation
 from hub.http.responses import JSON, HttpError, retry_later
+from hub.metrics import Metrics, counting_statements
 from hub.quota import Quotas, request_cost
 from hub.resolvers.auth import authenticate
 from hub.settings import Settings
@@ -56,24 +62,66 @@ ALLOWED = {
 }
 
 
+class Outcome(StrEnum):
+    """How a request ended, as counted in ``hub_graphql_requests_total``."""
+
+    OK = "ok"  # data, no errors
+    ERRORS = "errors"  # executed, with errors (a field failed, a domain error)
+    INVALID = "invalid"  # the document did not parse or validate, or its variables were bad
+    REFUSED = "refused"  # refused before GraphQL ran (method, shape, size, credentials)
+    ABANDONED = "abandoned"  # the client left before the answer was ready
+    UNAVAILABLE = "unavailable"  # the database could not be used (503)
+    FAILED = "failed"  # an unexpected exception escaped
+
+
+# The name of a document's first operation, for requests that send no ``operationName``.
+OPERATION_NAME = re.compile(r"\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
 class GraphQLEndpoint:
     """``/graphql`` over HTTP. ``sessions`` is set when the application starts (lifespan)."""
 
-    def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
+    def __init__(
+        self, schema: strawberry.Schema, settings: Settings, metrics: Metrics | None = None
+    ) -> None:
         self.schema = schema
         self.settings = settings
+        self.metrics = metrics
         self.sessions: SessionFactory | None = None
         self.quotas = Quotas(settings)  # shared with the other processes once started
-        self.ide_html = get_graphql_ide_html("graphiql") if settings.graphiql_enabled else None
+        self.ide = settings.graphiql_enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        response = await self.handle(request, receive)
+        started = time.perf_counter()
+        report = Report()
+        try:
+            with counting_statements() as statements:
+                response = await self.handle(request, receive, report)
+        except BaseException:
+            report.outcome = Outcome.FAILED
+            raise
+        finally:
+            tracing.annotate(
+                **{"graphql.operation.name": report.operation, "hub.outcome": report.outcome}
+            )
+            if self.metrics is not None and report.outcome is not None:
+                self.metrics.observe_request(
+                    operation=report.operation,
+                    outcome=report.outcome,
+                    seconds=time.perf_counter() - started,
+                    statements=statements[0],
+                )
         if response is not None:
             await response(scope, receive, send)
 
-    async def handle(self, request: Request, receive: Receive) -> Response | None:
-        """The answer, or ``None`` when the client went away before it was ready."""
+    async def handle(
+        self, request: Request, receive: Receive, report: Report | None = None
+    ) -> Response | None:
+        """The answer, or ``None`` when the client went away before it was ready. ``report``
+        gets the operation's name and outcome (the IDE page is no GraphQL request)."""
+        report = report or Report()
+        report.outcome = Outcome.REFUSED
         if request.method not in ALLOWED:
             return HttpError(
                 405,
@@ -81,25 +129,35 @@ class GraphQLEndpoint:
                 code="METHOD_NOT_ALLOWED",
                 headers={"Allow": "GET, POST"},
             ).response()
-        if self.ide_html is not None and wants_ide(request):
-            return HTMLResponse(self.ide_html)
+        if self.ide and wants_ide(request):
+            report.outcome = None
+            return graphiql.page()
         try:
             operation = await read_operation(
                 request,
                 max_body_bytes=self.settings.max_body_bytes,
                 body_seconds=self.settings.http_body_timeout,
             )
+            report.operation = operation_name(operation)
             # The body is read: from here on, ``receive`` only says whether the client left.
-            return await until_disconnect(receive, self.answer(request, operation))
+            response = await until_disconnect(receive, self.answer(request, operation, report))
         except HttpError as error:
+            unavailable = error.code == outage.ERROR_CODE
+            report.outcome = Outcome.UNAVAILABLE if unavailable else Outcome.REFUSED
             return error.response()
         except Exception as error:
             if not outage.is_unavailable(error):
                 raise
             logger.warning("database unavailable: %s", error)
+            report.outcome = Outcome.UNAVAILABLE
             return database_unavailable().response()
+        if response is None:
+            report.outcome = Outcome.ABANDONED
+        return response
 
-    async def answer(self, request: Request, operation: Operation) -> Response:
+    async def answer(
+        self, request: Request, operation: Operation, report: Report | None = None
+    ) -> Response:
         context = await self.context(request)
         self.charge_quota(context, operation)
         result = await self.execute(context, operation)
@@ -108,6 +166,8 @@ class GraphQLEndpoint:
             for error in result.errors or ()
         ):
             raise database_unavailable()
+        if report is not None:
+            report.outcome = outcome_of(result)
         headers = ratelimit.headers(context.quota) if context.quota else {}
         if context.retry_after is not None:
             headers["Retry-After"] = str(context.retry_after)
@@ -174,6 +234,33 @@ class GraphQLEndpoint:
 
 def database_unavailable() -> HttpError:
     return retry_later(503, outage.MESSAGE, outage.ERROR_CODE, outage.RETRY_AFTER_SECONDS)
+
+
+class Report:
+    """What the metrics learn about one request while it is handled."""
+
+    __slots__ = ("operation", "outcome")
+
+    def __init__(self) -> None:
+        self.operation: str | None = None
+        self.outcome: Outcome | None = None
+
+
+def operation_name(operation: Operation) -> str | None:
+    if operation.operation_name:
+        return operation.operation_name
+    if operation.query and (found := OPERATION_NAME.search(operation.query)):
+        return found.group(1)
+    return None
+
+
+def outcome_of(result: ExecutionResult) -> Outcome:
+    if not result.errors:
+        return Outcome.OK
+    # errors of parsing, validation and variables have no path: nothing was executed
+    if result.data is None and all(error.path is None for error in result.errors):
+        return Outcome.INVALID
+    return Outcome.ERRORS
 
 
 def refused_operation(operation_type: OperationType | Any, method: str) -> HttpError:

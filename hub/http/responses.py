@@ -2,7 +2,7 @@
 
 Every answer of ``/graphql`` is JSON with the GraphQL response shape, also when the request failed
 before GraphQL ran (a body too large, malformed JSON, bad credentials): ``{"errors": [{"message",
-"extensions": {"code"}}]}``, so clients handle one format.
+"extensions": {"code", "requestId"}}]}``, so clients handle one format.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Any
 
 import orjson
 from starlette.responses import Response
+
+from hub.request_id import current_request_id
 
 JSON = "application/json"
 
@@ -49,7 +51,10 @@ def error_response(
     *,
     extensions: Mapping[str, Any] | None = None,
 ) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}]}
+    fields: dict[str, Any] = {"code": code, **(extensions or {})}
+    if (request_id := current_request_id()) is not None:
+        fields["requestId"] = request_id
+    body = {"errors": [{"message": message, "extensions": fields}]}
     return json_response(body, status, headers)
 
 

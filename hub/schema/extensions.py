@@ -1,5 +1,5 @@
 """Schema extensions: domain error codes (and ``SERVICE_UNAVAILABLE`` when the database is away),
-masking of unexpected errors, parse/validate caches."""
+masking of unexpected errors, the request id in every error, parse/validate caches."""
 
 from __future__ import annotations
 
@@ -27,6 +27,22 @@ class DomainErrorCodes(SchemaExtension):
             return
         for error in result.errors:
             add_domain_code(error)
+
+
+class RequestIdInErrors(SchemaExtension):
+    """``extensions.requestId`` on every error of a result (parse, validation, execution,
+    masked), so a client's bug report names the log lines of its call."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        if request_id is None:
+            return
+        for error in result.errors:
+            error.extensions = {**(error.extensions or {}), "requestId": request_id}
 
 
 def add_domain_code(error: GraphQLError) -> None:
@@ -77,6 +93,7 @@ CACHE_SIZE = 1024  # distinct documents kept parsed and validated (LRU, process-
 def default_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories: a fresh extension per operation; the caches themselves are process-wide."""
     return [
+        RequestIdInErrors,  # first: it finishes last, after masking replaced errors
         DomainErrorCodes,
         masked_errors,
         lambda: ParserCache(maxsize=CACHE_SIZE),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,3 +38,32 @@ async def test_article_change_row_and_notify_on_commit(
         assert entry.kind == "article.corrected"
     finally:
         await listener.close()
+
+
+async def test_backlog_counts_rows_behind_a_position(
+    database_url: str, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    from tests.factories import add_article, ensure_agency
+    from tests.realtime.factories import approve_article
+
+    await ensure_agency(sessions, slug="diskominfo-lag")
+    first = await add_article(sessions, agency_slug="diskominfo-lag")
+    second = await add_article(sessions, agency_slug="diskominfo-lag")
+    async with sessions() as session:
+        assert await outbox.backlog(session, after=(0, 0)) == (0, 0.0)
+    await approve_article(sessions, first)
+    await asyncio.sleep(0.05)
+    await approve_article(sessions, second)
+    async with sessions() as session:
+        rows, seconds = await outbox.backlog(session, after=(0, 0))
+        assert rows == 2
+        assert 0.05 <= seconds < 30
+        # after the last row (not head_position: another transaction in flight on a shared
+        # server holds the horizon back, which is exactly the lag this reports)
+        last = (
+            await session.execute(
+                text("SELECT txid::text::bigint, id FROM outbox ORDER BY txid DESC, id DESC")
+            )
+        ).first()
+        assert last is not None
+        assert await outbox.backlog(session, after=(last[0], last[1])) == (0, 0.0)

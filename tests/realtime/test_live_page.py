@@ -1,105 +1,26 @@
-"""The /live page in headless Chromium: articles appear as they are approved, and the page
-resumes after the server restarts without missing what was approved meanwhile."""
+"""The /live page in headless Chromium: the latest articles on load, new approvals on top as
+they happen, local times, Indonesian labels, province and stage filters, and a resume after
+the server restarts without missing what was approved meanwhile.
+
+``HUB_UPDATE_SCREENSHOTS=1`` also writes the page's picture to ``docs/live.png``."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
-import json
-import shutil
-import subprocess
-import tempfile
-import time
-from collections.abc import AsyncIterator
+import os
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-import websockets
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.settings import Settings
+from tests.browser import CHROMIUM, Page, browser_page
 from tests.factories import OpenDesk, add_article, ensure_agency
-from tests.servers import ServerProcess, clean_env
+from tests.realtime.factories import approve_article
+from tests.servers import ServerProcess, clean_env, serving
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--remote-debugging-port=0",
-]
-
-
-class Page:
-    """One browser tab driven over the DevTools protocol."""
-
-    def __init__(self, websocket: Any) -> None:
-        self.websocket = websocket
-        self.ids = itertools.count(1)
-
-    async def call(self, method: str, **params: Any) -> dict[str, Any]:
-        number = next(self.ids)
-        await self.websocket.send(json.dumps({"id": number, "method": method, "params": params}))
-        while True:
-            message = json.loads(await asyncio.wait_for(self.websocket.recv(), 30))
-            if message.get("id") == number:
-                assert "error" not in message, message
-                result: dict[str, Any] = message["result"]
-                return result
-
-    async def evaluate(self, expression: str) -> Any:
-        result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        return result["result"].get("value")
-
-    async def wait_for(self, expression: str, seconds: float = 20) -> Any:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            value = await self.evaluate(expression)
-            if value:
-                return value
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {expression}")
-
-
-@contextlib.asynccontextmanager
-async def browser_page() -> AsyncIterator[Page]:
-    assert CHROMIUM is not None
-    profile = Path(tempfile.mkdtemp(prefix="hub-chromium-"))
-    process = await asyncio.create_subprocess_exec(
-        CHROMIUM,
-        *CHROMIUM_FLAGS,
-        f"--user-data-dir={profile}",
-        "about:blank",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not port_file.exists() or not port_file.read_text().strip():
-            if time.monotonic() > deadline or process.returncode is not None:
-                raise AssertionError("Chromium did not start")
-            await asyncio.sleep(0.1)
-        port = port_file.read_text().split()[0]
-        async with httpx.AsyncClient() as http:
-            targets = (await http.get(f"http://127.0.0.1:{port}/json/list")).json()
-        target = next(t for t in targets if t["type"] == "page")
-        async with websockets.connect(target["webSocketDebuggerUrl"], max_size=None) as websocket:
-            yield Page(websocket)
-    finally:
-        process.terminate()
-        await asyncio.wait_for(process.wait(), 30)
-        shutil.rmtree(profile, ignore_errors=True)
-
 
 SLUGS = "[...document.querySelectorAll('#articles li')].map(li => li.dataset.slug)"
 
@@ -134,6 +55,8 @@ async def test_live_page_shows_approvals_and_resumes_after_restart(
 
             assert server.stop() == 0  # graceful: the page sees 1012 and reconnects
             await page.wait_for("document.getElementById('status').dataset.state !== 'live'")
+            shown_state = await page.evaluate("document.getElementById('status').textContent")
+            assert "menyambung kembali" in shown_state
             await desk.approve(during_restart)
             server = ServerProcess(env, port=server.port)
             await server.ready()
@@ -144,3 +67,81 @@ async def test_live_page_shows_approvals_and_resumes_after_restart(
         for process in (server, approving):
             if process.process.poll() is None:
                 process.stop()
+
+
+ITEMS = "[...document.querySelectorAll('#articles li')]"
+DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
+
+
+HEADLINE = "KPU Kaltim Buka Posko Informasi Pemilih di Balikpapan Jelang Rekapitulasi"
+SUMMARY = (
+    "Warga dapat menanyakan hasil penghitungan di TPS-nya lewat posko yang buka setiap hari "
+    "kerja sampai rekapitulasi tingkat provinsi selesai."
+)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here (Debian package `chromium`)")
+async def test_live_page_lists_the_latest_then_new_ones_on_top(
+    full_demo: str, settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    recap = await add_article(sessions, agency_slug="kpu-kaltim", regions=["64.71"],
+                              stages=["rekapitulasi"])  # fmt: skip
+    campaign = await add_article(sessions, agency_slug="kpu-kaltim", regions=["64.71"],
+                                 stages=["kampanye"])  # fmt: skip
+    other = await add_article(sessions, agency_slug="kpu-kaltim", regions=["64.71"],
+                              stages=["masa_tenang"])  # fmt: skip
+    async with sessions() as session, session.begin():
+        await session.execute(
+            text("UPDATE articles SET title = :title, summary = :summary WHERE id = :id"),
+            {"title": HEADLINE, "summary": SUMMARY, "id": recap},
+        )
+        slugs = dict((await session.execute(text("SELECT id, slug FROM articles"))).all())
+    async with serving(settings) as address, browser_page() as page:
+        await page.call("Page.navigate", url=f"http://{address}/live?region=64")
+        await page.wait_for("document.getElementById('status').dataset.state === 'live'")
+        listed = await page.evaluate(
+            f"{ITEMS}.map(li => [li.querySelector('time').textContent,"
+            " li.querySelector('.kind').textContent, li.querySelector('a').href])"
+        )
+        assert len(listed) == 20  # the latest page of the province
+        for when, kind, link in listed:
+            assert when.endswith(" WITA"), when  # Kalimantan Timur's clock
+            assert kind in ("terbit", "dikoreksi", "ditarik")
+            assert link.startswith(("http://", "https://"))
+        assert await page.evaluate("document.getElementById('region').value") == "64"
+
+        await approve_article(sessions, recap)
+        await page.wait_for(f"{ITEMS}[0].dataset.slug === '{slugs[recap]}'")
+        assert await page.evaluate(f"{ITEMS}[0].classList.contains('fresh')")
+        if os.environ.get("HUB_UPDATE_SCREENSHOTS"):
+            png = await page.screenshot(1000, 900)
+            await asyncio.to_thread((DOCS / "live.png").write_bytes, png)
+
+        # a stage filter: the list reloads, and only that stage's approvals arrive
+        await choose(page, "stage", "kampanye")
+        await page.wait_for("location.search.includes('stage=kampanye')")
+        await page.wait_for("document.getElementById('status').dataset.state === 'live'")
+        assert slugs[recap] not in await page.evaluate(f"{ITEMS}.map(li => li.dataset.slug)")
+        await approve_article(sessions, other)
+        await approve_article(sessions, campaign)
+        await page.wait_for(f"{ITEMS}[0].dataset.slug === '{slugs[campaign]}'")
+        fresh = await page.evaluate(
+            f"{ITEMS}.filter(li => li.classList.contains('fresh')).map(li => li.dataset.slug)"
+        )
+        assert fresh == [slugs[campaign]]
+
+        # Papua reads WIT
+        await choose(page, "stage", "")
+        await choose(page, "region", "91")
+        await page.wait_for(
+            f"{ITEMS}.length > 0 && {ITEMS}.every(li => li.querySelector('time')"
+            ".textContent.endsWith(' WIT'))"
+        )
+        assert await page.evaluate("location.search") == "?region=91"
+
+
+async def choose(page: Page, select: str, value: str) -> None:
+    await page.evaluate(
+        f"{{ const s = document.getElementById('{select}'); s.value = '{value}';"
+        " s.dispatchEvent(new Event('change')); }"
+    )

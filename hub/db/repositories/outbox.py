@@ -204,3 +204,24 @@ async def position_state(
         )
     ).one()
     return bool(row.found), bool(row.expired)
+
+
+BACKLOG_COUNT_LIMIT = 100_000  # counting further would only make the scrape slow
+
+
+async def backlog(session: AsyncSession, *, after: tuple[int, int]) -> tuple[int, float]:
+    """Committed rows after ``after`` (at most ``BACKLOG_COUNT_LIMIT``), and the age in
+    seconds of the oldest of them (0 when none): how far a reader at ``after`` is behind.
+    Rows held back by an older transaction still in flight count too: they wait."""
+    row = (
+        await session.execute(
+            text(
+                "SELECT count(*) AS rows, "  # noqa: S608
+                "coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age "
+                f"FROM (SELECT created_at FROM outbox WHERE {_AFTER} "
+                "ORDER BY txid, id LIMIT :limit) AS waiting"
+            ),
+            {"after_txid": str(after[0]), "after_id": after[1], "limit": BACKLOG_COUNT_LIMIT},
+        )
+    ).one()
+    return int(row.rows), max(0.0, float(row.age))

@@ -1,8 +1,8 @@
-"""Demo content: the Forum Bakohumas Kalimantan Timur 2023 and two outlets' reports of it.
+"""The demo forum: the Forum Bakohumas Kalimantan Timur 2023 and two outlets' reports of it.
 
 Facts (dates, names, positions, venue, theme) are from public reports of the forum; the
-article texts are written for this project. Loading is idempotent: it does nothing when the
-demo event already exists. Needs the reference data (regions, types, stages) loaded first.
+article texts are written for this project. Needs the reference data (regions, types,
+stages) loaded first.
 """
 
 from __future__ import annotations
@@ -253,12 +253,12 @@ ARTICLES: list[DemoArticle] = [
 ]
 
 
-async def load_demo_content(session: AsyncSession) -> bool:
-    """Insert the demo event, agencies, people and articles. Returns False if already there."""
+async def load_forum(session: AsyncSession) -> bool:
+    """Insert the forum, its agencies, people and articles. Returns False if already there."""
     if await session.scalar(select(Event.id).where(Event.slug == EVENT_SLUG)) is not None:
         return False
 
-    agencies = await _ensure_agencies(session)
+    agencies = await ensure_agencies(session, AGENCIES)
     people = {}
     for demo in PEOPLE:
         person = Person(
@@ -304,11 +304,12 @@ async def load_demo_content(session: AsyncSession) -> bool:
     return True
 
 
-async def _ensure_agencies(session: AsyncSession) -> dict[str, int]:
-    slugs = [agency.slug for agency in AGENCIES]
+async def ensure_agencies(session: AsyncSession, wanted: list[DemoAgency]) -> dict[str, int]:
+    """Ids of the ``wanted`` agencies by slug, adding those that are missing."""
+    slugs = [agency.slug for agency in wanted]
     rows = await session.execute(select(Agency.slug, Agency.id).where(Agency.slug.in_(slugs)))
     existing = {slug: agency_id for slug, agency_id in rows}
-    for agency in AGENCIES:
+    for agency in wanted:
         if agency.slug not in existing:
             row = Agency(
                 slug=agency.slug,
