@@ -64,7 +64,10 @@ class Gateway(Protocol):
         ...
 
     async def prepare(
-        self, payload: Mapping[str, Any], authorization: str | None, client_address: str | None
+        self,
+        payload: Mapping[str, Any],
+        authorization: str | None,
+        client_address: str | None = None,
     ) -> Rejected | SingleResult | LiveStart:
         """``client_address``: what per-address limits count against (e.g. a login's)."""
         ...

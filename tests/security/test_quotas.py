@@ -5,6 +5,8 @@ database."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
@@ -160,6 +162,8 @@ async def limited(
         quota_api_key_requests=5,
         quota_api_key_cost=0,
     )
+    if time.time() % 60 > 50:  # the test's requests in one window
+        await asyncio.sleep(60 - time.time() % 60 + 0.2)
     async with running(settings) as app:
         yield app, key
 
