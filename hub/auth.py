@@ -23,6 +23,7 @@ ROLE_RANK = {MemberRole.CONTRIBUTOR: 1, MemberRole.EDITOR: 2, MemberRole.ADMIN: 
 KEY_CAPABILITIES = {
     Capability.WRITE_DRAFTS: ApiKeyScope.SUBMIT_ARTICLES,
     Capability.MANAGE_EVENTS: ApiKeyScope.WRITE_EVENTS,
+    Capability.IMPORT_ARTICLES: ApiKeyScope.IMPORT_ARTICLES,
 }
 """The only capabilities an API key can hold, and the scope each needs."""
 
@@ -32,6 +33,7 @@ MEMBER_CAPABILITIES = {
     Capability.EDIT_PUBLISHED: MemberRole.EDITOR,
     Capability.MANAGE_EVENTS: MemberRole.EDITOR,
     Capability.ADMINISTER: MemberRole.ADMIN,
+    Capability.IMPORT_ARTICLES: MemberRole.EDITOR,
 }
 """The least role within an agency that holds each capability there."""
 

@@ -1,4 +1,4 @@
-"""The ``hub`` command: serve, migrate, seed, create-account, schema.
+"""The ``hub`` command: serve, migrate, seed, create-account, import, schema.
 
 Expected failures (bad settings, unreachable database, port in use, failed migration) print
 one line on stderr and exit with status 1; no traceback. ``SIGTERM`` is handled like Ctrl-C:
@@ -18,6 +18,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -121,11 +122,66 @@ def build_parser() -> argparse.ArgumentParser:
     account.add_argument("--platform-admin", action="store_true", help="may create agencies")
     account.set_defaults(command=run_create_account)
 
+    importing = commands.add_parser(
+        "import", help="import published articles: a JSON Lines file or a WordPress site"
+    )
+    sources = importing.add_subparsers(required=True, metavar="SOURCE")
+    jsonl = sources.add_parser("jsonl", help="a JSON Lines file, one article per line")
+    jsonl.add_argument("location", metavar="FILE", help="the file")
+    jsonl.set_defaults(command=run_import, kind="jsonl")
+    wordpress = sources.add_parser("wordpress", help="a WordPress site, through its REST API")
+    wordpress.add_argument("location", metavar="URL", help="the site (any page) or its REST root")
+    wordpress.add_argument(
+        "--since",
+        type=datetime.fromisoformat,
+        metavar="TIME",
+        help="only posts modified after this time (the site's clock; replaces the saved position)",
+    )
+    wordpress.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE",
+        help="JSON file: categories and tags as category, stages, regions",
+    )
+    wordpress.add_argument(
+        "--per-page", type=int, default=50, metavar="N", help="posts per request (1-100)"
+    )
+    wordpress.set_defaults(command=run_import, kind="wordpress")
+    for source in (jsonl, wordpress):
+        source.add_argument(
+            "--agency", required=True, metavar="SLUG", help="slug of the agency importing"
+        )
+        source.add_argument(
+            "--as",
+            dest="email",
+            required=True,
+            help="e-mail of the account the imports are recorded under (an editor of the agency)",
+        )
+        source.add_argument(
+            "--region",
+            dest="regions",
+            metavar="CODE",
+            action="append",
+            default=[],
+            help="region code for articles that name none (repeatable; default: the agency's)",
+        )
+        source.add_argument(
+            "--stream", action="store_true", help="deliver the imports to live subscribers too"
+        )
+        source.add_argument(
+            "--full", action="store_true", help="read from the start, not from the saved position"
+        )
+        source.add_argument(
+            "--progress",
+            action=argparse.BooleanOptionalAction,
+            help="a progress line on stderr (default: when stderr is a terminal)",
+        )
+
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.add_argument("--output", type=Path, help="write to a file instead of stdout")
     schema.set_defaults(command=run_schema)
 
-    for sub in (serve, upgrade, downgrade, current, seed_parser, account):
+    for sub in (serve, upgrade, downgrade, current, seed_parser, account, jsonl, wordpress):
         sub.add_argument("--database-url", help="PostgreSQL URL (HUB_DATABASE_URL)")
         sub.add_argument("--data-dir", type=Path, help="embedded database folder (HUB_DATA_DIR)")
     return parser
@@ -242,6 +298,29 @@ def run_create_account(args: argparse.Namespace, settings: Settings) -> int:
     role = "platform admin" if args.platform_admin else "account"
     print(f"{role} {args.email} created")
     return 0
+
+
+def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.importing import command
+    from hub.importing.runner import Options
+
+    try:
+        request = command.Request(
+            kind=args.kind,
+            location=args.location,
+            agency=args.agency,
+            email=args.email,
+            options=Options(regions=tuple(args.regions), stream=args.stream, full=args.full),
+            mapping=command.load_mapping(getattr(args, "mapping", None)),
+            since=getattr(args, "since", None),
+            per_page=getattr(args, "per_page", 50),
+            progress=args.progress,
+        )
+        with open_database(settings) as database:
+            migrate(database.url)
+            return command.run(settings, database.url, request)
+    except command.ImportFailed as error:
+        raise UsageError(str(error)) from None
 
 
 def run_schema(args: argparse.Namespace, _: Settings) -> int:

@@ -26,6 +26,7 @@ from hub.db.models import (
     AgencyType,
     Article,
     ArticlePerson,
+    Election,
     ElectionStage,
     Event,
     EventSpeaker,
@@ -61,6 +62,7 @@ class Loaders:
     event_by_id: DataLoader[int, Event | None]
     person_by_id: DataLoader[int, Person | None]
     tag_by_id: DataLoader[int, Tag | None]
+    election_by_code: DataLoader[str, Election | None]
     stage_by_code: DataLoader[str, ElectionStage | None]
     article_by_id: DataLoader[int, Article | None]
     speakers_by_event_id: DataLoader[int, list[EventSpeaker]]
@@ -87,6 +89,7 @@ class Loaders:
             event_by_id=_loader(loaders.events_by_id, sessions),
             person_by_id=_loader(loaders.people_by_id, sessions),
             tag_by_id=_loader(loaders.tags_by_id, sessions),
+            election_by_code=_loader(loaders.elections_by_code, sessions),
             stage_by_code=_loader(loaders.stages_by_code, sessions),
             article_by_id=seen_by(loaders.articles_by_id),
             speakers_by_event_id=_loader(loaders.speakers_by_event_id, sessions),

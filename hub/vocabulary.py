@@ -6,7 +6,22 @@ enums, the workflow reasons about them. Values are stored lower-case.
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
+
+CALENDAR_ZONE = timezone(timedelta(hours=7), "WIB")
+"""The zone of calendar days without a time (all-day events): Western Indonesia Time, the
+national reference of election schedules. A fixed offset: Indonesia has no daylight saving."""
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` in ``CALENDAR_ZONE``, as stored for all-day events."""
+    return datetime(day.year, day.month, day.day, tzinfo=CALENDAR_ZONE)
+
+
+def calendar_day(moment: datetime) -> date:
+    """The ``CALENDAR_ZONE`` day of a stored moment (inverse of ``day_start``)."""
+    return moment.astimezone(CALENDAR_ZONE).date()
 
 
 class RegionLevel(StrEnum):
@@ -36,6 +51,27 @@ class ArticleStatus(StrEnum):
     RETRACTED = "retracted"
 
 
+class TransitionKind(StrEnum):
+    """What a step of an article's history was (its workflow log)."""
+
+    CREATED = "created"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REOPENED = "reopened"
+    RETRACTED = "retracted"
+    CORRECTED = "corrected"
+    IMPORTED = "imported"  # published elsewhere first, brought in with its original date
+
+
+class ImportOutcome(StrEnum):
+    """What importing an article did."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"  # the same content was imported before: nothing written
+
+
 class ArticleCategory(StrEnum):
     NEWS = "news"
     PRESS_RELEASE = "press_release"
@@ -60,6 +96,8 @@ class OutboxKind(StrEnum):
     ARTICLE_RETRACTED = "article.retracted"
     ARTICLE_SUBMITTED = "article.submitted"
     ARTICLE_REJECTED = "article.rejected"
+    ARTICLE_IMPORTED = "article.imported"  # an import its caller asked to stream live
+    ARTICLE_BACKFILLED = "article.backfilled"  # an import kept out of live streams
     EVENT_CHANGED = "event.changed"
 
 
@@ -69,6 +107,7 @@ class ApiKeyScope(StrEnum):
     READ_DRAFTS = "drafts:read"
     SUBMIT_ARTICLES = "articles:submit"
     WRITE_EVENTS = "events:write"
+    IMPORT_ARTICLES = "articles:import"
 
 
 class ThrottleSubject(StrEnum):

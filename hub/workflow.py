@@ -8,11 +8,17 @@
       │                   ▼
       └─────reopen─── rejected
 
+    (elsewhere) ──import──▶ approved   (again: updates it, from any status but retracted)
+
+Content already published elsewhere enters by import: a new article starts approved, with
+its original publication date, and importing it again updates it from any status but
+retracted (``Action.IMPORT``).
+
 ``TRANSITIONS`` is the whole state machine; ``transition_for`` is the only way to move an
 article, so an action from a status not listed is an ``INVALID_TRANSITION`` error naming the
 statuses it is allowed from. Each action names the ``Capability`` it needs on the article's
-agency; ``hub.auth.allows`` decides whether a viewer has it. Only ``FOUR_EYES_ACTIONS``
-forbid acting on one's own article.
+agency (``hub.auth.allows`` decides whether a viewer has it) and the kind of step the history
+records. Only ``FOUR_EYES_ACTIONS`` forbid acting on one's own article.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from hub.errors import InvalidTransition
-from hub.vocabulary import ArticleStatus
+from hub.vocabulary import ArticleStatus, TransitionKind
 
 PUBLIC_STATUSES = frozenset({ArticleStatus.APPROVED, ArticleStatus.RETRACTED})
 """Published information: readable by everyone (a retracted article shows its retraction)."""
@@ -48,6 +54,7 @@ class Capability(StrEnum):
     EDIT_PUBLISHED = "edit_published"  # editor+ of the agency itself
     MANAGE_EVENTS = "manage_events"  # editor+, or an API key with events:write
     ADMINISTER = "administer"  # agency admin, or a platform admin
+    IMPORT_ARTICLES = "import_articles"  # editor+, or an API key with articles:import
 
 
 class Action(StrEnum):
@@ -57,6 +64,7 @@ class Action(StrEnum):
     REOPEN = "reopen"
     RETRACT = "retract"
     CORRECT = "correct"
+    IMPORT = "import"
 
 
 class Reason(StrEnum):
@@ -71,6 +79,7 @@ class Transition:
     sources: frozenset[ArticleStatus]
     target: ArticleStatus
     capability: Capability
+    kind: TransitionKind
     reason: Reason = Reason.NONE
 
 
@@ -82,18 +91,21 @@ TRANSITIONS: dict[Action, Transition] = {
             frozenset({ArticleStatus.DRAFT}),
             ArticleStatus.SUBMITTED,
             Capability.WRITE_DRAFTS,
+            TransitionKind.SUBMITTED,
         ),
         Transition(
             Action.APPROVE,
             frozenset({ArticleStatus.SUBMITTED}),
             ArticleStatus.APPROVED,
             Capability.REVIEW,
+            TransitionKind.APPROVED,
         ),
         Transition(
             Action.REJECT,
             frozenset({ArticleStatus.SUBMITTED}),
             ArticleStatus.REJECTED,
             Capability.REVIEW,
+            TransitionKind.REJECTED,
             Reason.PRIVATE,
         ),
         Transition(
@@ -101,12 +113,14 @@ TRANSITIONS: dict[Action, Transition] = {
             frozenset({ArticleStatus.REJECTED}),
             ArticleStatus.DRAFT,
             Capability.WRITE_DRAFTS,
+            TransitionKind.REOPENED,
         ),
         Transition(
             Action.RETRACT,
             frozenset({ArticleStatus.APPROVED}),
             ArticleStatus.RETRACTED,
             Capability.EDIT_PUBLISHED,
+            TransitionKind.RETRACTED,
             Reason.PUBLIC,
         ),
         Transition(
@@ -114,7 +128,15 @@ TRANSITIONS: dict[Action, Transition] = {
             frozenset({ArticleStatus.APPROVED}),
             ArticleStatus.APPROVED,
             Capability.EDIT_PUBLISHED,
+            TransitionKind.CORRECTED,
             Reason.PUBLIC,
+        ),
+        Transition(
+            Action.IMPORT,
+            frozenset(ArticleStatus) - {ArticleStatus.RETRACTED},
+            ArticleStatus.APPROVED,
+            Capability.IMPORT_ARTICLES,
+            TransitionKind.IMPORTED,
         ),
     )
 }

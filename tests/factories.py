@@ -33,13 +33,20 @@ from hub.db.models import (
     article_tags,
 )
 from hub.settings import Environment, Settings
-from hub.vocabulary import ApiKeyScope, ArticleStatus, MemberRole
+from hub.vocabulary import ApiKeyScope, ArticleStatus, MemberRole, TransitionKind
 from tests.helpers import GraphQLClient
 
 Sessions = async_sessionmaker[AsyncSession]
 _numbers = itertools.count(1)
 
 PASSWORD = "kata sandi yang panjang"
+
+STEP_KINDS = {
+    ArticleStatus.SUBMITTED: TransitionKind.SUBMITTED,
+    ArticleStatus.APPROVED: TransitionKind.APPROVED,
+    ArticleStatus.REJECTED: TransitionKind.REJECTED,
+    ArticleStatus.RETRACTED: TransitionKind.RETRACTED,
+}  # the step that led to each status on the paths ``add_article`` takes
 
 LOGIN = """
 mutation ($email: String!, $password: String!) {
@@ -261,6 +268,7 @@ async def add_article(
         session.add_all(
             ArticleTransition(
                 article_id=article.id,
+                kind=STEP_KINDS[step] if index else TransitionKind.CREATED,
                 from_status=path[index - 1].value if index else None,
                 to_status=step.value,
                 actor_account_id=author

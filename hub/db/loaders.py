@@ -21,6 +21,7 @@ from hub.db.models import (
     AgencyType,
     Article,
     ArticlePerson,
+    Election,
     ElectionStage,
     Event,
     EventSpeaker,
@@ -147,6 +148,12 @@ async def articles_by_id(
 
 async def tags_by_id(sessions: SessionFactory, ids: Sequence[int]) -> list[Tag | None]:
     return await by_key(sessions, Tag, Tag.id, ids)
+
+
+async def elections_by_code(
+    sessions: SessionFactory, codes: Sequence[str]
+) -> list[Election | None]:
+    return await by_key(sessions, Election, Election.code, codes)
 
 
 async def stages_by_code(

@@ -25,10 +25,13 @@ STREAMS_OF_KIND: dict[str, tuple[Stream, ...]] = {
     OutboxKind.ARTICLE_RETRACTED.value: (Stream.ARTICLES,),
     OutboxKind.ARTICLE_SUBMITTED.value: (Stream.REVIEW,),
     OutboxKind.ARTICLE_REJECTED.value: (Stream.REVIEW,),
+    OutboxKind.ARTICLE_IMPORTED.value: (Stream.ARTICLES,),
+    OutboxKind.ARTICLE_BACKFILLED.value: (),
     OutboxKind.EVENT_CHANGED.value: (Stream.EVENTS,),
 }
 """An approval is published and leaves the review queue; a submission enters the queue, a
-rejection leaves it."""
+rejection leaves it. An import is streamed only when its caller asked (a backfill is recorded
+for the change log but no live stream delivers it)."""
 
 
 @dataclass(frozen=True, slots=True)

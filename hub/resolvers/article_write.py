@@ -27,7 +27,7 @@ from hub.resolvers.guard import check_version, require, require_principal
 from hub.resolvers.html import sanitize_html, visible_text
 from hub.resolvers.slugs import insert_with_slug
 from hub.resolvers.validation import Checker, slugify
-from hub.vocabulary import ArticleStatus, OutboxKind, PersonMention
+from hub.vocabulary import ArticleStatus, OutboxKind, PersonMention, TransitionKind
 from hub.workflow import (
     FOUR_EYES_ACTIONS,
     TRANSITIONS,
@@ -125,9 +125,14 @@ async def create_article(
         )
         base = None if slug else slugify(clean.columns["title"], fallback="article")
         await insert_with_slug(session, article, Article.slug, base=base, noun="an article")
-        await _store_links(session, article.id, clean)
+        await store_links(session, article.id, clean)
         await repository.log_transition(
-            session, article=article, from_status=None, viewer=viewer, reason=None
+            session,
+            article=article,
+            kind=TransitionKind.CREATED,
+            from_status=None,
+            viewer=viewer,
+            reason=None,
         )
         await idempotency.complete(session, claim, article.id)
         return article
@@ -148,7 +153,7 @@ async def update_article(
         clean = await clean_article(session, changes, creating=False)
         for name, value in clean.columns.items():
             setattr(article, name, value)
-        await _store_links(session, article.id, clean)
+        await store_links(session, article.id, clean)
         article.version += 1
         await session.flush()
         return article
@@ -208,7 +213,7 @@ async def act_on_article(
         now = await clock.now(session)
         for name, value in clean.columns.items():
             setattr(article, name, value)
-        await _store_links(session, article.id, clean)
+        await store_links(session, article.id, clean)
         article.status = transition.target.value
         if action is Action.SUBMIT:
             article.submitted_at = now
@@ -224,7 +229,12 @@ async def act_on_article(
         article.version += 1
         await session.flush()
         await repository.log_transition(
-            session, article=article, from_status=status.value, viewer=viewer, reason=cleaned_reason
+            session,
+            article=article,
+            kind=transition.kind,
+            from_status=status.value,
+            viewer=viewer,
+            reason=cleaned_reason,
         )
         if (kind := OUTBOX_KINDS.get(action)) is not None:
             await record_article_change(session, article=article, kind=kind)
@@ -362,7 +372,7 @@ async def _mentions(
     return mentions
 
 
-async def _store_links(session: AsyncSession, article_id: int, clean: CleanArticle) -> None:
+async def store_links(session: AsyncSession, article_id: int, clean: CleanArticle) -> None:
     if clean.region_codes is not None:
         await repository.replace_regions(session, article_id, clean.region_codes)
     if clean.tag_ids is not None:

@@ -5,7 +5,8 @@ the matching scope too), but a person is placed *in* an agency only by those wit
 there. A person's record is kept by the editors of the person's agency (of any agency when
 the person has none), and moved to another agency only by someone who may keep it there too.
 Agencies are created by platform admins; an agency's profile is kept by its admins. Agency
-types are reference data (``hub/data``).
+types are reference data (``hub/data``) that platform admins create and edit too; an edited
+type is no longer changed by reference loads.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from hub.auth import Viewer, allows, can_add_people, can_add_tags, can_edit_person
 from hub.db.models import Agency, AgencyType, Person, Region, Tag
-from hub.db.repositories import lookup
+from hub.db.repositories import clock, lookup
 from hub.errors import ErrorCode, NotFound
 from hub.resolvers import idempotency
 from hub.resolvers.guard import check_version, require, require_principal
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from hub.context import Context
 
 M = TypeVar("M", Person, Tag, Agency)
+Locked = TypeVar("Locked", Person, Tag, Agency, AgencyType)
 
 MAX_NAME = 300
 MAX_POSITION = 500
@@ -39,9 +41,19 @@ MAX_SLUG = 120
 MAX_TAG_SLUG = 80
 MAX_ACRONYM = 40
 MAX_DESCRIPTION = 2_000
+MAX_TYPE_CODE = 64
+MAX_SOURCE = 2_000
 
 
-async def locked(session: AsyncSession, model: type[M], column: Any, value: str, *, noun: str) -> M:
+async def locked(
+    session: AsyncSession,
+    model: type[Locked],
+    column: Any,
+    value: str,
+    *,
+    noun: str,
+    field: str = "slug",
+) -> Locked:
     statement = (
         select(model)
         .where(column == value)
@@ -50,7 +62,7 @@ async def locked(session: AsyncSession, model: type[M], column: Any, value: str,
     )
     row = (await session.scalars(statement)).one_or_none()
     if row is None:
-        raise NotFound(f"no {noun} `{value}`", field="slug")
+        raise NotFound(f"no {noun} `{value}`", field=field)
     return row
 
 
@@ -310,3 +322,56 @@ def _check_provincial_review(
             "only agencies of a regency or city can ask for provincial review",
             ErrorCode.INVALID_INPUT,
         )
+
+
+async def create_agency_type(ctx: Context, *, fields: Mapping[str, Any]) -> AgencyType:
+    """A new kind of agency (platform admins); its code makes a retry safe (``DUPLICATE``)."""
+    viewer = require_principal(ctx)
+    require(viewer.is_platform_admin, "only platform admins edit agency types")
+    async with ctx.sessions() as session, session.begin():
+        check = Checker()
+        code = check.code("code", fields.get("code"), max_length=MAX_TYPE_CODE)
+        if code is not None and await session.get(AgencyType, code) is not None:
+            check.add("code", f"an agency type `{code}` already exists", ErrorCode.DUPLICATE)
+        columns = _agency_type_columns(check, fields, creating=True)
+        check.done()
+        row = AgencyType(code=code, version=1, edited_at=await clock.now(session), **columns)
+        session.add(row)
+        await session.flush()
+        return row
+
+
+async def update_agency_type(
+    ctx: Context, *, code: str, version: int, changes: Mapping[str, Any]
+) -> AgencyType:
+    viewer = require_principal(ctx)
+    require(viewer.is_platform_admin, "only platform admins edit agency types")
+    async with ctx.sessions() as session, session.begin():
+        row = await locked(
+            session, AgencyType, AgencyType.code, code, noun="agency type", field="code"
+        )
+        check_version(row.version, version, "agency type")
+        check = Checker()
+        columns = _agency_type_columns(check, changes, creating=False)
+        check.done()
+        for name, value in columns.items():
+            setattr(row, name, value)
+        row.version += 1
+        row.edited_at = await clock.now(session)
+        await session.flush()
+        return row
+
+
+def _agency_type_columns(
+    check: Checker, fields: Mapping[str, Any], *, creating: bool
+) -> dict[str, Any]:
+    columns: dict[str, Any] = {}
+    for name, field in (("name", "name"), ("name_en", "nameEn"), ("description", "description")):
+        if creating or name in fields:
+            limit = MAX_DESCRIPTION if name == "description" else MAX_NAME
+            columns[name] = check.text(
+                field, fields.get(name), min_length=3, max_length=limit, required=True
+            )
+    if "source" in fields:
+        columns["source"] = check.text("source", fields["source"], max_length=MAX_SOURCE)
+    return columns

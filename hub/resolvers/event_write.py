@@ -3,13 +3,17 @@
 Events are published as soon as they are written (no workflow), so they take the
 ``MANAGE_EVENTS`` capability on the organising agency: its editors, or its API keys with the
 ``events:write`` scope. The speaker list is replaced as a whole when given.
+
+An event has a start time (``startsAt``, optionally ``endsAt``) or, all day, a first day
+(``startsOn``, optionally a last day ``endsOn``): most reports give only the date. Giving one
+kind of start switches the event to it; an end of the other kind is then dropped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
@@ -25,7 +29,7 @@ from hub.resolvers.article_write import find_agency
 from hub.resolvers.guard import check_version, require, require_principal
 from hub.resolvers.slugs import insert_with_slug
 from hub.resolvers.validation import Checker, slugify
-from hub.vocabulary import SpeakerRole
+from hub.vocabulary import SpeakerRole, day_start
 from hub.workflow import Capability
 
 if TYPE_CHECKING:
@@ -141,20 +145,55 @@ async def clean_event(
         columns["region_code"] = code
     elif "region_code" in fields:
         columns["region_code"] = None
-    if creating or "starts_at" in fields:
-        if fields.get("starts_at") is None:
-            check.add("startsAt", "`startsAt` is required", ErrorCode.REQUIRED)
-        columns["starts_at"] = fields.get("starts_at")
-    if "ends_at" in fields:
-        columns["ends_at"] = fields["ends_at"]
-    starts_at: datetime | None = columns.get("starts_at", current.starts_at if current else None)
-    ends_at: datetime | None = columns.get("ends_at", current.ends_at if current else None)
-    check.in_order("endsAt" if "ends_at" in fields else "startsAt", starts_at, ends_at, "startsAt")
+    columns.update(_schedule(check, fields, current))
     speakers = fields.get("speakers")
     if speakers is not None:
         await _check_speakers(session, check, speakers)
     check.done()
     return columns, speakers
+
+
+def _schedule(check: Checker, fields: Mapping[str, Any], current: Event | None) -> dict[str, Any]:
+    """The time columns: a timed event's moments, or an all-day event's days at midnight."""
+    timed = fields.get("starts_at") is not None
+    daily = fields.get("starts_on") is not None
+    if timed and daily:
+        check.add("startsOn", "give `startsAt` or `startsOn`, not both", ErrorCode.INVALID_INPUT)
+        return {}
+    if current is None and not (timed or daily):
+        check.add(
+            "startsAt",
+            "`startsAt` (or `startsOn` for an all-day event) is required",
+            ErrorCode.REQUIRED,
+        )
+        return {}
+    all_day = daily or (not timed and current is not None and current.all_day)
+    switched = current is not None and current.all_day != all_day
+    start_field, end_field, wrong_end = (
+        ("startsOn", "endsOn", "ends_at") if all_day else ("startsAt", "endsAt", "ends_on")
+    )
+    if fields.get(wrong_end) is not None:
+        check.add(
+            "endsAt" if all_day else "endsOn",
+            f"an {'all-day' if all_day else 'timed'} event ends with `{end_field}`",
+            ErrorCode.INVALID_INPUT,
+        )
+        return {}
+    columns: dict[str, Any] = {"all_day": all_day}
+    if daily:
+        columns["starts_at"] = day_start(fields["starts_on"])
+    elif timed:
+        columns["starts_at"] = fields["starts_at"]
+    end_key = "ends_on" if all_day else "ends_at"
+    if end_key in fields:
+        end: date | datetime | None = fields[end_key]
+        columns["ends_at"] = day_start(end) if all_day and end is not None else end
+    elif switched:
+        columns["ends_at"] = None  # the old end was of the other kind
+    starts_at: datetime | None = columns.get("starts_at", current.starts_at if current else None)
+    ends_at: datetime | None = columns.get("ends_at", current.ends_at if current else None)
+    check.in_order(end_field if end_key in fields else start_field, starts_at, ends_at, start_field)
+    return columns
 
 
 async def _check_speakers(session: AsyncSession, check: Checker, speakers: list[Speaker]) -> None:

@@ -12,11 +12,12 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from hub.errors import ErrorCode, HubError, InputErrors
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")  # reference data codes
 MAX_URL_LENGTH = 2000
 SLUG_WORDS_LENGTH = 80  # generated slugs are cut to this many characters, at a word boundary
 
@@ -62,11 +63,27 @@ class Checker:
         return cleaned
 
     def slug(self, field: str, value: str | None, *, max_length: int) -> str | None:
-        cleaned = self.text(field, value, max_length=max_length)
-        if cleaned is not None and not SLUG_PATTERN.match(cleaned):
+        return self._words(field, value, max_length, SLUG_PATTERN, "hyphens", required=False)
+
+    def code(self, field: str, value: str | None, *, max_length: int) -> str | None:
+        """A reference data code (``humas_polres``): required, words joined by underscores."""
+        return self._words(field, value, max_length, CODE_PATTERN, "underscores", required=True)
+
+    def _words(
+        self,
+        field: str,
+        value: str | None,
+        max_length: int,
+        pattern: re.Pattern[str],
+        separator: str,
+        *,
+        required: bool,
+    ) -> str | None:
+        cleaned = self.text(field, value, max_length=max_length, required=required)
+        if cleaned is not None and not pattern.match(cleaned):
             self.add(
                 field,
-                f"`{field}` must be lower-case letters and digits separated by single hyphens",
+                f"`{field}` must be lower-case letters and digits separated by single {separator}",
                 ErrorCode.INVALID_FORMAT,
             )
         return cleaned
@@ -95,6 +112,23 @@ class Checker:
                 f"`{field}` must not be before `{start_field}`",
                 ErrorCode.DATES_OUT_OF_ORDER,
             )
+
+
+def canonical_url(url: str) -> str:
+    """One spelling of an http(s) URL: scheme and host in lower case, no default port, no
+    fragment (the same page), a bare host ending in ``/``. Path and query are kept as given."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    port = parts.port
+    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    if parts.username or parts.password:
+        credentials = parts.netloc.rsplit("@", 1)[0]
+        host = f"{credentials}@{host}"
+    return urlunsplit((scheme, host, parts.path or "/", parts.query, ""))
 
 
 def slugify(text: str, *, fallback: str) -> str:

@@ -18,7 +18,7 @@ strawberry.enum(
     ApiKeyScope,
     description="What a key may do within its agency. READ_DRAFTS: read unpublished articles; "
     "SUBMIT_ARTICLES: write, submit and read drafts; WRITE_EVENTS: create and update events "
-    "and people.",
+    "and people; IMPORT_ARTICLES: import articles published elsewhere (`importArticle`).",
 )
 
 

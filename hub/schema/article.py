@@ -60,7 +60,12 @@ class Article(Node):
     language: Language = strawberry.field(description="Language of the text.")
     status: ArticleStatus = strawberry.field(description="Workflow status.")
     canonical_url: str | None = strawberry.field(description="Original location of the text.")
-    published_at: datetime | None = strawberry.field(description="When it was published.")
+    featured_image_url: str | None = strawberry.field(
+        description="Lead image where the article was first published (imported articles)."
+    )
+    published_at: datetime | None = strawberry.field(
+        description="When it was published; for an imported article, where it first appeared."
+    )
     view_count: int = strawberry.field(description="How often it has been read.")
     version: int = strawberry.field(
         description="Edit counter; an update or workflow action must send the version it saw."
@@ -86,6 +91,7 @@ class Article(Node):
             language=Language(row.language),
             status=ArticleStatus(row.status),
             canonical_url=row.canonical_url,
+            featured_image_url=row.featured_image_url,
             published_at=row.published_at,
             view_count=row.view_count,
             version=row.version,

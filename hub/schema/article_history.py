@@ -9,11 +9,14 @@ from strawberry.types import Info
 
 from hub.auth import can_read_history
 from hub.context import Context
-from hub.schema.enums import ArticleStatus
+from hub.schema.enums import ArticleStatus, TransitionKind
 
 
 @strawberry.type(description="One workflow step of an article.")
 class ArticleTransition:
+    kind: TransitionKind = strawberry.field(
+        description="What happened; IMPORTED: brought in from where it was first published."
+    )
     from_status: ArticleStatus | None = strawberry.field(
         description="Status before the step; null for the creation."
     )
@@ -26,6 +29,10 @@ class ArticleTransition:
     )
     article_version: int = strawberry.field(description="The article's version after the step.")
     at: datetime = strawberry.field(description="When.")
+    origin: str | None = strawberry.field(
+        description="For an import: where the content came from (its address, the archive or "
+        "site imported)."
+    )
 
 
 async def article_history(
@@ -36,6 +43,7 @@ async def article_history(
     logged = await info.context.loaders.transitions_by_article_id.load(article_id)
     return [
         ArticleTransition(
+            kind=TransitionKind(row.transition.kind),
             from_status=ArticleStatus(row.transition.from_status)
             if row.transition.from_status
             else None,
@@ -44,6 +52,7 @@ async def article_history(
             reason=row.transition.reason,
             article_version=row.transition.article_version,
             at=row.transition.created_at,
+            origin=row.transition.origin,
         )
         for row in logged
     ]

@@ -26,8 +26,8 @@ class QuotedPersonInput:
         return QuotedPerson(person_slug=self.person_slug, kind=self.kind, quote=self.quote)
 
 
-@strawberry.input(description="A new draft article of an agency.")
-class CreateArticleInput:
+@strawberry.input(description="What an article says and covers (the fields every new one takes).")
+class ArticleContentInput:
     agency_slug: str = strawberry.field(description="The agency publishing the article.")
     title: str
     body: str = strawberry.field(description="HTML; sanitised (scripts and handlers removed).")
@@ -36,12 +36,16 @@ class CreateArticleInput:
     byline: str | None = None
     category: ArticleCategory = ArticleCategory.NEWS
     language: Language = Language.INDONESIAN
-    canonical_url: str | None = None
     event_slug: str | None = None
     region_codes: list[str] = strawberry.field(default_factory=list)
     tag_slugs: list[str] = strawberry.field(default_factory=list)
     stage_codes: list[str] = strawberry.field(default_factory=list)
     quoted_people: list[QuotedPersonInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="A new draft article of an agency.")
+class CreateArticleInput(ArticleContentInput):
+    canonical_url: str | None = None
     idempotency_key: str | None = strawberry.field(
         default=None, description="Retrying with the same key returns the first result."
     )
@@ -119,7 +123,7 @@ class RecordArticleViewPayload:
     errors: list[UserError]
 
 
-def _with_people(fields: dict[str, object]) -> dict[str, object]:
+def with_people(fields: dict[str, object]) -> dict[str, object]:
     people = fields.get("quoted_people")
     if isinstance(people, list):
         fields["quoted_people"] = [entry.to_domain() for entry in people]
@@ -158,7 +162,7 @@ class ArticleMutation:
     async def create_article(
         self, info: Info[Context, None], input: CreateArticleInput
     ) -> ArticlePayload:
-        fields = _with_people(all_fields(input, skip=("agency_slug", "idempotency_key")))
+        fields = with_people(all_fields(input, skip=("agency_slug", "idempotency_key")))
         return _article_payload(
             *await attempt(
                 resolvers.create_article(
@@ -174,7 +178,7 @@ class ArticleMutation:
     async def update_article(
         self, info: Info[Context, None], input: UpdateArticleInput
     ) -> ArticlePayload:
-        changes = _with_people(given_fields(input, skip=("slug", "version")))
+        changes = with_people(given_fields(input, skip=("slug", "version")))
         return _article_payload(
             *await attempt(
                 resolvers.update_article(
@@ -226,7 +230,7 @@ class ArticleMutation:
     async def correct_article(
         self, info: Info[Context, None], input: CorrectArticleInput
     ) -> ArticlePayload:
-        corrections = _with_people(given_fields(input, skip=("slug", "version", "note")))
+        corrections = with_people(given_fields(input, skip=("slug", "version", "note")))
         return await _act(info, Action.CORRECT, input.slug, input.version, input.note, corrections)
 
     @strawberry.mutation(description="Count one read of a published article.")

@@ -1,4 +1,4 @@
-"""Mutations of the shared directory: people, tags, agencies."""
+"""Mutations of the shared directory: people, tags, agencies, agency types."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hub.resolvers import directory_write as resolvers
 from hub.schema.agency import Agency
 from hub.schema.payloads import UserError, all_fields, attempt, given_fields
 from hub.schema.person import Person
-from hub.schema.taxonomy import Tag
+from hub.schema.taxonomy import AgencyType, Tag
 
 
 @strawberry.input
@@ -65,6 +65,27 @@ class UpdateAgencyInput:
     )
 
 
+@strawberry.input(description="A new kind of agency.")
+class CreateAgencyTypeInput:
+    code: str = strawberry.field(
+        description="Stable code: lower-case words joined by underscores, e.g. `humas_polres`."
+    )
+    name: str = strawberry.field(description="Indonesian name.")
+    name_en: str = strawberry.field(description="English name.")
+    description: str = strawberry.field(description="What agencies of this type do.")
+    source: str | None = strawberry.field(default=None, description="Where it is attested.")
+
+
+@strawberry.input(description="Changes to an agency type; fields left out stay as they are.")
+class UpdateAgencyTypeInput:
+    code: str
+    version: int = strawberry.field(description="The version the changes were made to.")
+    name: Maybe[str]
+    name_en: Maybe[str]
+    description: Maybe[str]
+    source: Maybe[str | None]
+
+
 @strawberry.type
 class PersonPayload:
     person: Person | None
@@ -81,6 +102,16 @@ class TagPayload:
 class AgencyPayload:
     agency: Agency | None
     errors: list[UserError]
+
+
+@strawberry.type
+class AgencyTypePayload:
+    agency_type: AgencyType | None
+    errors: list[UserError]
+
+
+def _agency_type(row: models.AgencyType | None, errors: list[UserError]) -> AgencyTypePayload:
+    return AgencyTypePayload(agency_type=AgencyType.from_row(row) if row else None, errors=errors)
 
 
 def _person(row: models.Person | None, errors: list[UserError]) -> PersonPayload:
@@ -158,6 +189,33 @@ class DirectoryMutation:
                     slug=input.slug,
                     version=input.version,
                     changes=given_fields(input, skip=("slug", "version")),
+                )
+            )
+        )
+
+    @strawberry.mutation(
+        description="Platform admins: add a kind of agency (reference loads keep it as it is)."
+    )
+    async def create_agency_type(
+        self, info: Info[Context, None], input: CreateAgencyTypeInput
+    ) -> AgencyTypePayload:
+        return _agency_type(
+            *await attempt(resolvers.create_agency_type(info.context, fields=all_fields(input)))
+        )
+
+    @strawberry.mutation(
+        description="Platform admins: edit a kind of agency (reference loads no longer change it)."
+    )
+    async def update_agency_type(
+        self, info: Info[Context, None], input: UpdateAgencyTypeInput
+    ) -> AgencyTypePayload:
+        return _agency_type(
+            *await attempt(
+                resolvers.update_agency_type(
+                    info.context,
+                    code=input.code,
+                    version=input.version,
+                    changes=given_fields(input, skip=("code", "version")),
                 )
             )
         )

@@ -15,6 +15,7 @@ from hub.vocabulary import (
     PersonMention,
     RegionLevel,
     SpeakerRole,
+    TransitionKind,
 )
 
 strawberry.enum(RegionLevel, description="Level of a region.")
@@ -24,6 +25,7 @@ strawberry.enum(ArticleCategory, description="Kind of article.")
 strawberry.enum(Language, description="Language of an article.")
 strawberry.enum(PersonMention, description="How a person appears in an article.")
 strawberry.enum(MemberRole, description="Role of an account within an agency.")
+strawberry.enum(TransitionKind, description="Kind of step in an article's history.")
 
 __all__ = [
     "ArticleCategory",
@@ -33,4 +35,5 @@ __all__ = [
     "PersonMention",
     "RegionLevel",
     "SpeakerRole",
+    "TransitionKind",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 from strawberry.types import Info
@@ -16,6 +16,7 @@ from hub.schema.nested import article_list
 from hub.schema.node import Node
 from hub.schema.person import Person
 from hub.schema.region import Region, region_or_none
+from hub.vocabulary import calendar_day
 
 
 @strawberry.type(description="A person speaking at an event, in a given role.")
@@ -39,8 +40,18 @@ class Event(Node):
     description: str | None = strawberry.field(description="What the event is about.")
     theme: str | None = strawberry.field(description="Official theme.")
     venue: str | None = strawberry.field(description="Where it takes place.")
-    starts_at: datetime = strawberry.field(description="Start time (with time zone).")
-    ends_at: datetime | None = strawberry.field(description="End time, when known.")
+    starts_at: datetime = strawberry.field(
+        description="Start time (with time zone); for an all-day event, midnight of its first "
+        "day in Western Indonesia Time (UTC+7)."
+    )
+    ends_at: datetime | None = strawberry.field(
+        description="End time, when known; for an all-day event, midnight of its last day."
+    )
+    all_day: bool = strawberry.field(
+        description="Known by date only: read `startsOn` and `endsOn`, not the times."
+    )
+    starts_on: date | None = strawberry.field(description="First day of an all-day event.")
+    ends_on: date | None = strawberry.field(description="Last day of an all-day event, when known.")
     version: int = strawberry.field(
         description="Edit counter; an update must send the version it saw."
     )
@@ -59,6 +70,9 @@ class Event(Node):
             venue=row.venue,
             starts_at=row.starts_at,
             ends_at=row.ends_at,
+            all_day=row.all_day,
+            starts_on=calendar_day(row.starts_at) if row.all_day else None,
+            ends_on=calendar_day(row.ends_at) if row.all_day and row.ends_at else None,
             region_code=row.region_code,
             organiser_id=row.organiser_id,
             version=row.version,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 from strawberry import Maybe
@@ -31,8 +31,16 @@ class SpeakerInput:
 class CreateEventInput:
     organiser_slug: str
     title: str
-    starts_at: datetime
+    starts_at: datetime | None = strawberry.field(
+        default=None, description="Start time; or `startsOn` for an event known only by date."
+    )
     ends_at: datetime | None = None
+    starts_on: date | None = strawberry.field(
+        default=None, description="First day of an all-day event (no time); not with `startsAt`."
+    )
+    ends_on: date | None = strawberry.field(
+        default=None, description="Last day of an all-day event."
+    )
     slug: str | None = strawberry.field(default=None, description="Default: from the title.")
     description: str | None = None
     theme: str | None = None
@@ -51,8 +59,10 @@ class UpdateEventInput:
     slug: str
     version: int
     title: Maybe[str]
-    starts_at: Maybe[datetime]
+    starts_at: Maybe[datetime] = strawberry.field(description="Makes the event a timed one.")
     ends_at: Maybe[datetime | None]
+    starts_on: Maybe[date] = strawberry.field(description="Makes the event an all-day one.")
+    ends_on: Maybe[date | None]
     description: Maybe[str | None]
     theme: Maybe[str | None]
     venue: Maybe[str | None]

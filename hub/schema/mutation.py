@@ -7,6 +7,7 @@ from strawberry.tools import merge_types
 
 from hub.schema.account import AccountMutation, AccountQuery
 from hub.schema.api_key import ApiKeyMutation, ApiKeyQuery
+from hub.schema.article_import import ArticleImportMutation
 from hub.schema.article_mutations import ArticleMutation
 from hub.schema.directory_mutations import DirectoryMutation
 from hub.schema.event_mutations import EventMutation
@@ -17,6 +18,7 @@ Mutation = merge_types(
     (
         AccountMutation,
         ArticleMutation,
+        ArticleImportMutation,
         EventMutation,
         DirectoryMutation,
         MembershipMutation,

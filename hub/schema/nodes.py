@@ -20,7 +20,7 @@ from hub.schema.event import Event
 from hub.schema.node import Node
 from hub.schema.person import Person
 from hub.schema.region import Region
-from hub.schema.taxonomy import AgencyType, ElectionStage, Tag
+from hub.schema.taxonomy import AgencyType, Election, ElectionStage, Tag
 
 # type name -> (loader, integer key?, conversion of the row)
 NodeKind = tuple[Callable[[Loaders], DataLoader[Any, Any]], bool, Callable[[Any], Node]]
@@ -31,6 +31,7 @@ NODE_KINDS: dict[str, NodeKind] = {
     "Event": (lambda loaders: loaders.event_by_id, True, Event.from_row),
     "Person": (lambda loaders: loaders.person_by_id, True, Person.from_row),
     "Article": (lambda loaders: loaders.article_by_id, True, Article.from_row),
+    "Election": (lambda loaders: loaders.election_by_code, False, Election.from_row),
     "ElectionStage": (lambda loaders: loaders.stage_by_code, False, ElectionStage.from_row),
     "Tag": (lambda loaders: loaders.tag_by_id, True, Tag.from_row),
 }

@@ -64,6 +64,7 @@ ARTICLE: dict[str, tuple[str, Convert]] = {
     "language": ("language", lambda value: Language(value).name),
     "status": ("status", lambda value: ArticleStatus(value).name),
     "canonicalUrl": ("canonical_url", None),
+    "featuredImageUrl": ("featured_image_url", None),
     "publishedAt": ("published_at", _iso),
     "viewCount": ("view_count", None),
     "version": ("version", None),
@@ -88,6 +89,7 @@ EVENT: dict[str, tuple[str, Convert]] = {
     "venue": ("venue", None),
     "startsAt": ("starts_at", _iso),
     "endsAt": ("ends_at", _iso),
+    "allDay": ("all_day", None),
 }
 # Listed edges arrive as JSON: dates are already ISO strings.
 REGION: dict[str, tuple[str, Convert]] = {
@@ -109,6 +111,7 @@ STAGE: dict[str, tuple[str, Convert]] = {
     "startsOn": ("starts_on", None),
     "endsOn": ("ends_on", None),
     "ordinal": ("ordinal", None),
+    "legalBasis": ("legal_basis", None),
 }
 LISTED = {
     "regions": ("Region", REGION),

@@ -34,7 +34,7 @@ from hub.schema.person import Person
 from hub.schema.projection import PLANS, project_articles
 from hub.schema.region import Region, region_or_none
 from hub.schema.search import SearchConnection, SearchEdge, SearchKind
-from hub.schema.taxonomy import AgencyType, ElectionStage, Tag
+from hub.schema.taxonomy import AgencyType, Election, ElectionStage, Tag
 
 
 async def check_codes(
@@ -239,20 +239,35 @@ class Query:
         row = await taxonomy_resolvers.get_stage(info.context, code=code)
         return ElectionStage.from_row(row) if row else None
 
+    @strawberry.field(description="The elections, by voting day.")
+    async def elections(self, info: Info[Context, None]) -> list[Election]:
+        rows = await taxonomy_resolvers.list_elections(info.context)
+        return [Election.from_row(row) for row in rows]
+
+    @strawberry.field(description="An election by code, e.g. `pilkada_2024`.")
+    async def election(self, info: Info[Context, None], code: str) -> Election | None:
+        row = await taxonomy_resolvers.get_election(info.context, code=code)
+        return Election.from_row(row) if row else None
+
     @strawberry.field(
-        description="Election stages in calendar order; `activeOn`: only those running that day."
+        description="Election stages in calendar order; `activeOn`: only those running that "
+        "day; `election`: only that election's (by code)."
     )
     async def election_stages(
         self,
         info: Info[Context, None],
         active_on: date | None = None,
+        election: str | None = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
     ) -> Connection[ElectionStage]:
         page = await taxonomy_resolvers.list_stages(
-            info.context, active_on=active_on, args=page_args(first, after, last, before)
+            info.context,
+            active_on=active_on,
+            election=election,
+            args=page_args(first, after, last, before),
         )
         return Connection.of(page.map(ElectionStage.from_row))
 

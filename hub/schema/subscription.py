@@ -29,12 +29,14 @@ class ArticleChangeKind(Enum):
     APPROVED = "approved"
     CORRECTED = "corrected"
     RETRACTED = "retracted"
+    IMPORTED = "imported"
 
 
 KIND_OF_OUTBOX = {
     OutboxKind.ARTICLE_APPROVED.value: ArticleChangeKind.APPROVED,
     OutboxKind.ARTICLE_CORRECTED.value: ArticleChangeKind.CORRECTED,
     OutboxKind.ARTICLE_RETRACTED.value: ArticleChangeKind.RETRACTED,
+    OutboxKind.ARTICLE_IMPORTED.value: ArticleChangeKind.IMPORTED,
 }
 
 
@@ -66,7 +68,10 @@ class ArticleLiveFilter:
     event_slug: str | None = strawberry.field(default=None, description="Event reported on.")
 
 
-@strawberry.type(description="A published article was approved, corrected or retracted.")
+@strawberry.type(
+    description="A published article was approved, corrected, retracted, or imported by a "
+    "caller who asked for it to be streamed."
+)
 class ArticlePublished:
     cursor: str = strawberry.field(description="Pass as `after` to resume after this change.")
     kind: ArticleChangeKind = strawberry.field(description="What happened.")

@@ -94,6 +94,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "reopenArticle":     (U, OK, OK, OK, N,  N,  F,  OK, F,  N),
     "retractArticle":    (U, F,  OK, OK, F,  F,  F,  F,  F,  F),
     "correctArticle":    (U, F,  OK, OK, F,  F,  F,  F,  F,  F),
+    "importArticle":     (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
     "recordArticleView": (OK, OK, OK, OK, OK, OK, OK, OK, OK, OK),
     "createEvent":       (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
     "updateEvent":       (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
@@ -104,6 +105,8 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "createTag":         (U, OK, OK, OK, OK, OK, OK, OK, F,  F),
     "createAgency":      (U, F,  F,  F,  F,  F,  F,  F,  F,  OK),
     "updateAgency":      (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
+    "createAgencyType":  (U, F,  F,  F,  F,  F,  F,  F,  F,  OK),
+    "updateAgencyType":  (U, F,  F,  F,  F,  F,  F,  F,  F,  OK),
     "addMember":         (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
     "changeMemberRole":  (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
     "removeMember":      (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
@@ -158,6 +161,16 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
         doc("correctArticle", "CorrectArticleInput"),
         {"slug": "a-approved", "version": 3, "note": "Ejaan nama", "title": "Judul benar"},
     ),
+    "importArticle": (
+        doc("importArticle", "ImportArticleInput"),
+        {
+            "agencySlug": "diskominfo-kukar",
+            "canonicalUrl": "https://diskominfo.kukarkab.go.id/berita/arsip-forum",
+            "publishedAt": "2023-07-10T10:00:00+08:00",
+            "title": "Berita dari arsip",
+            "body": "<p>Isi berita lama.</p>",
+        },
+    ),
     "recordArticleView": (
         doc("recordArticleView", "RecordArticleViewInput"),
         {"slug": "a-approved"},
@@ -208,6 +221,19 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
         doc("updateAgency", "UpdateAgencyInput"),
         {"slug": "diskominfo-kukar", "version": 1, "website": "https://diskominfo.kukarkab.go.id"},
     ),
+    "createAgencyType": (
+        doc("createAgencyType", "CreateAgencyTypeInput"),
+        {
+            "code": "penerangan_kodim",
+            "name": "Penerangan Komando Distrik Militer",
+            "nameEn": "District military command information section",
+            "description": "Seksi penerangan pada tingkat kodim.",
+        },
+    ),
+    "updateAgencyType": (
+        doc("updateAgencyType", "UpdateAgencyTypeInput"),
+        {"code": "kpu", "version": 1, "source": "UU 7/2017 tentang Pemilihan Umum"},
+    ),
     "addMember": (
         doc("addMember", "AddMemberInput"),
         {
@@ -250,6 +276,7 @@ CROSS_AGENCY: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
     # (mutation, input field naming an agency): (case, principals with no role in that agency)
     ("createArticle", "agencySlug"): ("createArticle", OTHER_AGENCY),
     ("createEvent", "organiserSlug"): ("createEvent", OTHER_AGENCY),
+    ("importArticle", "agencySlug"): ("importArticle", OTHER_AGENCY),
     ("createPerson", "agencySlug"): ("createPerson", OTHER_AGENCY),
     ("updatePerson", "agencySlug"): ("updatePerson/move", A_ONLY),
     ("createAgency", "parentSlug"): ("createAgency", (*A_ONLY, *OTHER_AGENCY)),

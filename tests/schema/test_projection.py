@@ -22,9 +22,9 @@ FEED = """query ($region: String!, $after: String) {
     edges { cursor node { id slug title summary body byline category language status
       canonicalUrl publishedAt viewCount version retractedAt retractionReason correctedAt
       correctionNote
-      agency { id slug name acronym website } event { id slug title startsAt endsAt venue }
+      agency { id slug name acronym website } event { id slug title startsAt endsAt allDay venue }
       regions { id code name level } tags { id slug label }
-      electionStages { id code name nameEn startsOn endsOn ordinal } } } } }"""
+      electionStages { id code name nameEn startsOn endsOn ordinal legalBasis } } } } }"""
 
 FRAGMENTS = """
 fragment Small on Article { slug t: title agency { __typename n: name } }

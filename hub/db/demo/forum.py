@@ -26,6 +26,7 @@ from hub.db.models import (
     article_regions,
     article_tags,
 )
+from hub.vocabulary import TransitionKind
 
 WITA = timezone(timedelta(hours=8), "WITA")  # Balikpapan's time zone
 EVENT_SLUG = "forum-bakohumas-kaltim-2023"
@@ -372,14 +373,15 @@ async def _add_article(
     session.add_all(
         ArticleTransition(
             article_id=article.id,
+            kind=kind,
             from_status=from_status,
             to_status=to_status,
             reason="Demo content",
             article_version=1,
         )
-        for from_status, to_status in [
-            (None, "draft"),
-            ("draft", "submitted"),
-            ("submitted", "approved"),
+        for kind, from_status, to_status in [
+            (TransitionKind.CREATED, None, "draft"),
+            (TransitionKind.SUBMITTED, "draft", "submitted"),
+            (TransitionKind.APPROVED, "submitted", "approved"),
         ]
     )

@@ -34,6 +34,7 @@ from hub.db.models import (
     article_regions,
     article_tags,
 )
+from hub.vocabulary import TransitionKind
 
 WIB, WITA, WIT = (
     timezone(timedelta(hours=h), name) for h, name in ((7, "WIB"), (8, "WITA"), (9, "WIT"))
@@ -351,22 +352,25 @@ async def _add_article(
             article_id=article.id, person_id=person.id, kind="quoted", quote=quote, position=0
         )
     )
-    steps: list[tuple[str | None, str, str | None, int]] = [
-        (None, "draft", None, 1),
-        ("draft", "submitted", None, 1),
-        ("submitted", "approved", None, 1),
+    steps: list[tuple[TransitionKind, str | None, str, str | None, int]] = [
+        (TransitionKind.CREATED, None, "draft", None, 1),
+        (TransitionKind.SUBMITTED, "draft", "submitted", None, 1),
+        (TransitionKind.APPROVED, "submitted", "approved", None, 1),
     ]
     if corrected:
-        steps.append(("approved", "approved", texts.CORRECTION_NOTE, 2))
+        steps.append((TransitionKind.CORRECTED, "approved", "approved", texts.CORRECTION_NOTE, 2))
     if retracted:
-        steps.append(("approved", "retracted", texts.RETRACTION_REASON, 2))
+        steps.append(
+            (TransitionKind.RETRACTED, "approved", "retracted", texts.RETRACTION_REASON, 2)
+        )
     session.add_all(
         ArticleTransition(
             article_id=article.id,
+            kind=kind,
             from_status=from_status,
             to_status=to_status,
             reason=reason or "Demo content",
             article_version=version,
         )
-        for from_status, to_status, reason, version in steps
+        for kind, from_status, to_status, reason, version in steps
     )

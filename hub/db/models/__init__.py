@@ -12,9 +12,10 @@ from hub.db.models.article import (
     region_feed,
 )
 from hub.db.models.auth_session import AuthSession
-from hub.db.models.election_stage import ElectionStage
+from hub.db.models.election_stage import Election, ElectionStage
 from hub.db.models.event import Event, EventSpeaker
 from hub.db.models.idempotency import IdempotencyKey
+from hub.db.models.import_checkpoint import ImportCheckpoint
 from hub.db.models.login_throttle import LoginFailureEntry, LoginThrottle
 from hub.db.models.outbox import OutboxEntry
 from hub.db.models.person import Person
@@ -31,10 +32,12 @@ __all__ = [
     "ArticlePerson",
     "ArticleTransition",
     "AuthSession",
+    "Election",
     "ElectionStage",
     "Event",
     "EventSpeaker",
     "IdempotencyKey",
+    "ImportCheckpoint",
     "LoginFailureEntry",
     "LoginThrottle",
     "Membership",

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db.base import Base, created_at_column, search_index, trigram_index, updated_at_column
 
 
 class AgencyType(Base):
+    """Reference data (``hub/data/agency_types.csv``) that platform admins may also edit."""
+
     __tablename__ = "agency_types"
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     name_en: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set when a platform admin created or changed the row: reference loads leave it alone.
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Agency(Base):

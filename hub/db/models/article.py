@@ -26,7 +26,13 @@ from hub.db.base import (
     trigram_index,
     updated_at_column,
 )
-from hub.vocabulary import ArticleCategory, ArticleStatus, Language, PersonMention
+from hub.vocabulary import (
+    ArticleCategory,
+    ArticleStatus,
+    Language,
+    PersonMention,
+    TransitionKind,
+)
 
 
 class Article(Base):
@@ -44,6 +50,7 @@ class Article(Base):
         ForeignKey("agencies.id", ondelete="RESTRICT"), index=True
     )
     canonical_url: Mapped[str | None] = mapped_column(Text)
+    featured_image_url: Mapped[str | None] = mapped_column(Text)
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("events.id", ondelete="SET NULL"), index=True
     )
@@ -83,6 +90,8 @@ class Article(Base):
         ),
         Index("ix_articles_status_published_at_id", "status", "published_at", "id"),
         Index("ix_articles_source_agency_id_published_at", "source_agency_id", "published_at"),
+        # An import finds the agency's article with the same canonical URL (idempotency).
+        Index("ix_articles_source_agency_id_canonical_url", "source_agency_id", "canonical_url"),
         Index("ix_articles_listed_at_id", "listed_at", "id"),
         Index("ix_articles_view_count_id", "view_count", "id"),
         # Visibility of an article reached by id (feeds, counts): read from the index alone.
@@ -170,6 +179,7 @@ class ArticleTransition(Base):
     article_id: Mapped[int] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), index=True
     )
+    kind: Mapped[str] = mapped_column(String(16))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16))
     actor_account_id: Mapped[int | None] = mapped_column(
@@ -179,10 +189,13 @@ class ArticleTransition(Base):
         ForeignKey("api_keys.id", ondelete="SET NULL")
     )
     reason: Mapped[str | None] = mapped_column(Text)
+    # Where imported content came from (its canonical URL, the archive or site imported).
+    origin: Mapped[str | None] = mapped_column(Text)
     article_version: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (
+        one_of("kind", TransitionKind, "kind"),
         one_of("to_status", ArticleStatus, "to_status"),
         CheckConstraint(
             "from_status IS NULL OR from_status IN "

@@ -15,7 +15,14 @@ from hub.db.base import (
     trigram_index,
     updated_at_column,
 )
-from hub.vocabulary import SpeakerRole
+from hub.vocabulary import CALENDAR_ZONE, SpeakerRole
+
+_OFFSET = CALENDAR_ZONE.utcoffset(None)
+
+
+def _midnight(column: str) -> str:
+    """SQL: ``column`` is a midnight of ``CALENDAR_ZONE`` (as all-day events store their days)."""
+    return f"(({column} AT TIME ZONE 'UTC') + interval '{_OFFSET}')::time = '00:00'"
 
 
 class Event(Base):
@@ -35,12 +42,20 @@ class Event(Base):
     )
     starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A date without a time: starts_at/ends_at hold midnight (CALENDAR_ZONE) of the first and
+    # last day, so all-day and timed events list together in one order.
+    all_day: Mapped[bool] = mapped_column(default=False, server_default="false")
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
     __table_args__ = (
         CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="time_range_in_order"),
+        CheckConstraint(
+            f"NOT all_day OR ({_midnight('starts_at')} "
+            f"AND (ends_at IS NULL OR {_midnight('ends_at')}))",
+            name="all_day_at_midnight",
+        ),
         Index("ix_events_starts_at_id", "starts_at", "id"),
         search_index(
             "ix_events_search",

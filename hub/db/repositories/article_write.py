@@ -18,7 +18,7 @@ from hub.db.models import (
     article_tags,
 )
 from hub.db.repositories.article import visible_to
-from hub.vocabulary import ArticleStatus
+from hub.vocabulary import ArticleStatus, TransitionKind
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,16 @@ async def log_transition(
     session: AsyncSession,
     *,
     article: Article,
+    kind: TransitionKind,
     from_status: str | None,
     viewer: Viewer,
     reason: str | None,
+    origin: str | None = None,
 ) -> ArticleTransition:
     row = ArticleTransition(
         article_id=article.id,
+        kind=kind.value,
+        origin=origin,
         from_status=from_status,
         to_status=article.status,
         actor_account_id=viewer.account_id,
