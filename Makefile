@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench-read bench-live eval-search graphiql-assets clean
+.PHONY: run test lint bench-read bench-live bench-throttle eval-search graphiql-assets clean
 
 # GraphiQL, served offline from hub/static/graphiql: the npm packages' own browser (UMD)
 # builds, pinned. graphiql 4.1 is the last release with one (5.x is ESM and Monaco workers,
@@ -49,6 +49,11 @@ bench-live: $(VENV)/.installed-test
 bench-read: $(VENV)/.installed-test
 	$(BIN)/python -m bench.read.generate
 	$(BIN)/python -m bench.read.load
+
+## Abuse figures: logins accepted per second per account and per address (real argon2,
+## production mode), idle sockets one client can hold; one server process.
+bench-throttle: $(VENV)/.installed-test
+	$(BIN)/python -m bench.throttle
 
 ## Fetch the pinned GraphiQL assets from the npm registry (npm pack) into hub/static/graphiql,
 ## each with its licence; the result is committed, so a new machine needs no Node.

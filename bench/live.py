@@ -280,7 +280,15 @@ async def run_once(
     processes: int,
     profile: Path | None = None,
 ) -> dict[str, Any]:
-    env = clean_env(HUB_DATABASE_URL=url, HUB_AUTO_MIGRATE="false", HUB_LOG_LEVEL="warning")
+    env = clean_env(
+        HUB_DATABASE_URL=url,
+        HUB_AUTO_MIGRATE="false",
+        HUB_LOG_LEVEL="warning",
+        # Every subscriber connects from this machine's address: no per-address or
+        # per-process cap on WebSockets for the benchmark.
+        HUB_WS_MAX_PER_ADDRESS="0",
+        HUB_WS_MAX_PER_PROCESS="0",
+    )
     server = ServerProcess(env, port=free_port())
     engine = create_async_engine(url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)

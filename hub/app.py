@@ -31,6 +31,7 @@ from hub.http.endpoint import GraphQLEndpoint
 from hub.metrics import LIVE, MeasuredGateway, Metrics, StatementCounter, metrics_endpoint
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
+from hub.realtime.socket_limits import SocketLimits
 from hub.request_id import RequestIdMiddleware
 from hub.schema import build_schema
 from hub.schema.live import LiveGateway
@@ -57,6 +58,10 @@ def create_app(settings: Settings) -> Starlette:
         for counted in (engine, stream_engine):
             event.listen(counted.sync_engine, "before_cursor_execute", statements)
         graphql.sessions = build_session_factory(engine)
+        # Quota exchanges and clean-ups on a connection of their own, apart from requests
+        # (and from their statement counts: they are not per request).
+        quota_engine = build_engine(database_url, settings, pool_size=1, name="hub-quota")
+        await graphql.quotas.start(quota_engine)
         live_sessions = build_session_factory(engine.execution_options(**{LIVE: True}))
         gateway = MeasuredGateway(
             LiveGateway(schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS),
@@ -78,6 +83,8 @@ def create_app(settings: Settings) -> Starlette:
             yield
         finally:
             await live_service.stop()
+            await graphql.quotas.stop()
+            await quota_engine.dispose()
             await stream_engine.dispose()
             await engine.dispose()
 
@@ -107,7 +114,10 @@ def create_app(settings: Settings) -> Starlette:
     metrics.watch_live(realtime_stats)
 
     async def realtime(_: Request) -> Response:
-        return JSONResponse(realtime_stats())
+        """The live service's figures; 503 while its database connection is down (the
+        listener reconnects by itself, and the answer turns back to 200)."""
+        stats = realtime_stats()
+        return JSONResponse(stats, status_code=200 if stats["listening"] else 503)
 
     live_page_html = files("hub").joinpath("static/live.html").read_text(encoding="utf-8")
 
@@ -121,7 +131,10 @@ def create_app(settings: Settings) -> Starlette:
 
     routes = [
         Route("/graphql", graphql),  # every method: the endpoint answers 405 itself
-        WebSocketRoute("/graphql", LiveEndpoint(lambda: app_holder[0].state.live)),
+        WebSocketRoute(
+            "/graphql",
+            SocketLimits(LiveEndpoint(lambda: app_holder[0].state.live), settings),
+        ),
         Route("/live", live_page),
         Route("/live.js", live_page_script),
         Route("/health/live", live),

@@ -113,9 +113,15 @@ def is_member_anywhere(viewer: Viewer) -> bool:
     return bool(viewer.roles)
 
 
-def can_add_people(viewer: Viewer) -> bool:
-    """People are a shared directory: any agency member, or a key that manages events."""
-    return is_member_anywhere(viewer) or ApiKeyScope.WRITE_EVENTS in viewer.scopes
+def can_add_people(viewer: Viewer, agency_id: int | None = None) -> bool:
+    """People are a shared directory: anyone with a role in some agency (or a key that manages
+    events) may add a person of no agency; a person *of* an agency only that agency's members
+    (any role) and its keys that manage events."""
+    if agency_id is None:
+        return is_member_anywhere(viewer) or ApiKeyScope.WRITE_EVENTS in viewer.scopes
+    return viewer.has_role(agency_id, MemberRole.CONTRIBUTOR) or viewer.has_scope(
+        agency_id, ApiKeyScope.WRITE_EVENTS
+    )
 
 
 def can_edit_person(viewer: Viewer, person_agency_id: int | None) -> bool:

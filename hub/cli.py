@@ -191,6 +191,7 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from hub import logs
+    from hub.http.protocol import HubHttpProtocol
     from hub.realtime.direct import DirectWebSocketProtocol
 
     ensure_port_free(settings.host, settings.port)
@@ -225,6 +226,12 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             # Compression costs ~40 KB per idle WebSocket; subscriptions send small messages.
             ws_per_message_deflate=settings.ws_per_message_deflate,
             ws_max_size=WS_MAX_MESSAGE_BYTES,
+            # Limits and abuse: a deadline for request headers (slow loris), idle keep-alive,
+            # and X-Forwarded-For believed only from the configured proxies.
+            http=HubHttpProtocol,
+            timeout_keep_alive=settings.http_keep_alive_timeout,
+            proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+            forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
         )
     return 0
 

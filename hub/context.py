@@ -37,6 +37,7 @@ from hub.db.models import (
 from hub.db.nested import ChildCountKey, ChildPageKey
 from hub.db.repositories.related_coverage import Related
 from hub.db.session import SessionFactory, read_only
+from hub.quota import QuotaDecision
 from hub.request_id import current_request_id, new_request_id
 from hub.settings import Settings
 
@@ -114,6 +115,9 @@ class Context:
     response: Response | None = None
     viewer: Viewer = ANONYMOUS
     authorization: str | None = None  # the credential ``viewer`` was authenticated from
+    client_address: str | None = None  # what per-address limits count against (hub.addresses)
+    quota: QuotaDecision | None = None  # the quota decision on this request (HTTP only)
+    retry_after: int | None = None  # seconds; set by a refusal that asks the client to wait
     request_id: str = field(default_factory=lambda: current_request_id() or new_request_id())
     loaders: Loaders = field(init=False)
     reads: SessionFactory = field(init=False)  # autocommit sessions for reads
@@ -122,3 +126,7 @@ class Context:
     def __post_init__(self) -> None:
         self.reads = read_only(self.sessions)
         self.loaders = Loaders.build(self.reads, self.viewer)
+
+    def ask_retry_after(self, seconds: int) -> None:
+        """The response tells the client to wait ``seconds`` (the longest asked for)."""
+        self.retry_after = max(self.retry_after or 0, seconds)

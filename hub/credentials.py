@@ -1,6 +1,7 @@
 """Secrets and their stored forms: passwords, access tokens, refresh tokens, API keys.
 
-- Passwords: argon2id hashes (parameters from settings; hashing runs off the event loop).
+- Passwords: argon2id hashes (parameters from settings), computed off the event loop on a
+  bounded pool of threads (:class:`PasswordWork`).
 - Access tokens: JWT (HS256, ``HUB_SECRET_KEY``) naming the account and its login session,
   valid for ``access_token_ttl`` seconds.
 - Refresh tokens: ``<session id>.<secret>``; only the SHA-256 of the secret is stored, and
@@ -14,19 +15,27 @@ No database access here; comparison of digests is constant-time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
+import math
 import secrets
+import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from hub.errors import Unauthenticated
+from hub.errors import RateLimited, Unauthenticated
 from hub.settings import Settings
+
+T = TypeVar("T")
 
 API_KEY_MARK = "hubk_"
 TOKEN_ISSUER = "hub"  # noqa: S105
@@ -41,18 +50,68 @@ def password_hasher(settings: Settings) -> PasswordHasher:
     )
 
 
+class PasswordWork:
+    """argon2 on ``workers`` threads of its own, with at most ``queue`` more checks waiting.
+
+    Hashing is deliberately expensive: run on the event loop it would stall every request, and
+    on the default thread pool enough guessers would take every core. Here it takes at most
+    ``workers`` cores, and a check that would wait behind ``workers + queue`` others is refused
+    at once (``RATE_LIMITED``, with an estimate of when there will be room) instead of queueing
+    without bound.
+    """
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self.workers = workers
+        self.capacity = workers + queue
+        self.busy = 0  # checks running or waiting
+        self.seconds = 0.1  # moving average of one hash's duration
+        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="hub-argon2")
+
+    @property
+    def has_room(self) -> bool:
+        return self.busy < self.capacity
+
+    async def run(self, work: Callable[[], T]) -> T:
+        if not self.has_room:
+            wait = math.ceil(self.busy * self.seconds / self.workers)
+            raise RateLimited(
+                f"the server is busy checking passwords; try again in {max(wait, 1)} s",
+                retry_after=wait,
+            )
+        self.busy += 1
+        started = time.perf_counter()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        finally:
+            self.busy -= 1
+            self.seconds += (time.perf_counter() - started - self.seconds) * 0.2
+
+
+@functools.cache
+def _password_work(workers: int, queue: int) -> PasswordWork:
+    return PasswordWork(workers, queue)
+
+
+def password_work(settings: Settings) -> PasswordWork:
+    """The process's password pool (made at first use, one per configuration)."""
+    return _password_work(settings.password_workers, settings.password_queue)
+
+
 async def hash_password(settings: Settings, password: str) -> str:
-    return await asyncio.to_thread(password_hasher(settings).hash, password)
+    hasher = password_hasher(settings)
+    return await password_work(settings).run(lambda: hasher.hash(password))
 
 
 async def verify_password(settings: Settings, stored_hash: str, password: str) -> bool:
+    hasher = password_hasher(settings)
+
     def verify() -> bool:
         try:
-            return password_hasher(settings).verify(stored_hash, password)
+            return hasher.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
-    return await asyncio.to_thread(verify)
+    return await password_work(settings).run(verify)
 
 
 def needs_rehash(settings: Settings, stored_hash: str) -> bool:

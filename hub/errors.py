@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     LAST_ADMIN = "LAST_ADMIN"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     CURSOR_EXPIRED = "CURSOR_EXPIRED"
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 class HubError(Exception):
@@ -93,3 +94,14 @@ class CursorExpired(HubError):
     """A resume cursor older than the retention window: the client must resync."""
 
     code = ErrorCode.CURSOR_EXPIRED
+
+
+class RateLimited(HubError):
+    """Too many attempts (failed logins, requests, password checks waiting): try again after
+    ``retry_after`` seconds."""
+
+    code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = max(1, retry_after)

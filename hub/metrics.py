@@ -260,9 +260,12 @@ class MeasuredGateway:
         return await self.gateway.authenticate(authorization)
 
     async def prepare(
-        self, payload: Mapping[str, Any], authorization: str | None
+        self,
+        payload: Mapping[str, Any],
+        authorization: str | None,
+        client_address: str | None = None,
     ) -> Rejected | SingleResult | LiveStart:
-        return await self.gateway.prepare(payload, authorization)
+        return await self.gateway.prepare(payload, authorization, client_address)
 
     async def render(
         self, jobs: Sequence[tuple[Hashable, Change]], *, tolerate_errors: bool

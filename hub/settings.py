@@ -134,6 +134,84 @@ class Settings(BaseSettings):
     ws_per_message_deflate: bool = Field(
         default=False, description="Offer WebSocket compression (costs ~40 KB per connection)"
     )
+    # Limits and abuse: logins, quotas, connections, the database going away
+    login_account_free_failures: int = Field(
+        default=5, ge=1, description="Failed logins of one e-mail address before waits begin"
+    )
+    login_account_lockout_failures: int = Field(
+        default=10, ge=1, description="Failed logins of one e-mail address that lock it"
+    )
+    login_address_free_failures: int = Field(
+        default=20, ge=1, description="Failed logins from one client address before waits begin"
+    )
+    login_address_lockout_failures: int = Field(
+        default=100, ge=1, description="Failed logins from one client address that lock it"
+    )
+    login_backoff_seconds: float = Field(
+        default=1.0, gt=0, description="The first wait after the free failures; each doubles it"
+    )
+    login_lockout_seconds: int = Field(
+        default=900, ge=1, description="How long a lockout lasts (and the longest wait)"
+    )
+    login_failure_window: int = Field(
+        default=3600, ge=1, description="Seconds without a failure after which a count restarts"
+    )
+    login_audit_days: int = Field(
+        default=90, ge=1, description="Days the audit log keeps failed logins"
+    )
+    password_workers: int = Field(
+        default=1, ge=1, description="Threads per process computing password hashes (argon2)"
+    )
+    password_queue: int = Field(
+        default=16, ge=0, description="Password checks waiting per process; more: RATE_LIMITED"
+    )
+    quota_anonymous_requests: int = Field(
+        default=300, ge=0, description="Requests per minute per client address; 0: no limit"
+    )
+    quota_anonymous_cost: int = Field(
+        default=50_000, ge=0, description="Query cost per minute per client address; 0: no limit"
+    )
+    quota_api_key_requests: int = Field(
+        default=1_200, ge=0, description="Requests per minute per API key; 0: no limit"
+    )
+    quota_api_key_cost: int = Field(
+        default=500_000, ge=0, description="Query cost per minute per API key; 0: no limit"
+    )
+    quota_account_requests: int = Field(
+        default=1_200, ge=0, description="Requests per minute per logged-in account; 0: no limit"
+    )
+    quota_account_cost: int = Field(
+        default=200_000, ge=0, description="Query cost per minute per account; 0: no limit"
+    )
+    quota_sync_interval: float = Field(
+        default=0.25,
+        gt=0,
+        le=10,
+        description="Seconds between two exchanges of a process's counts with the database",
+    )
+    ws_max_per_address: int = Field(
+        default=100, ge=0, description="Open WebSockets per client address; 0: no limit"
+    )
+    ws_max_per_process: int = Field(
+        default=15_000, ge=0, description="Open WebSockets per server process; 0: no limit"
+    )
+    http_header_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds to receive a request's headers"
+    )
+    http_body_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds to receive a request's body (after its headers)"
+    )
+    http_keep_alive_timeout: int = Field(
+        default=5, ge=1, description="Seconds an idle keep-alive connection stays open"
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-For / X-Forwarded-Proto are trusted (addresses "
+        "or networks, comma-separated; `*`: any; empty: none)",
+    )
+    db_connect_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to open a database connection"
+    )
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

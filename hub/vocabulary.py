@@ -116,3 +116,19 @@ class ApiKeyScope(StrEnum):
     SUBMIT_ARTICLES = "articles:submit"
     WRITE_EVENTS = "events:write"
     IMPORT_ARTICLES = "articles:import"
+
+
+class ThrottleSubject(StrEnum):
+    """What failed logins are counted against: the e-mail address tried, the client address."""
+
+    ACCOUNT = "account"
+    ADDRESS = "address"
+
+
+class LoginFailure(StrEnum):
+    """Why a login attempt failed (the audit log's ``reason``)."""
+
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105
+    UNKNOWN_ACCOUNT = "unknown_account"
+    DISABLED_ACCOUNT = "disabled_account"
+    THROTTLED = "throttled"  # refused before the password was checked

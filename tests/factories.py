@@ -60,15 +60,31 @@ mutation ($email: String!, $password: String!) {
 """
 
 
-def settings_for(database_url: str, data_dir: Path) -> Settings:
-    """Test settings: argon2 made cheap (hashing cost is not what the tests are about)."""
+NO_QUOTAS = {
+    "quota_anonymous_requests": 0,
+    "quota_anonymous_cost": 0,
+    "quota_api_key_requests": 0,
+    "quota_api_key_cost": 0,
+    "quota_account_requests": 0,
+    "quota_account_cost": 0,
+}
+"""Tests send hundreds of requests a minute from one address; quotas have their own tests."""
+
+
+def settings_for(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
+    """Test settings: argon2 made cheap (hashing cost is not what the tests are about), no
+    quotas; ``overrides`` on top."""
     return Settings(
-        database_url=database_url,
-        environment=Environment.TEST,
-        data_dir=data_dir,
-        argon2_time_cost=1,
-        argon2_memory_kib=1024,
-        argon2_parallelism=1,
+        **{
+            "database_url": database_url,
+            "environment": Environment.TEST,
+            "data_dir": data_dir,
+            "argon2_time_cost": 1,
+            "argon2_memory_kib": 1024,
+            "argon2_parallelism": 1,
+            **NO_QUOTAS,
+            **overrides,
+        }
     )
 
 

@@ -57,6 +57,13 @@ class LiveClient:
         await self.send({"type": "connection_init", "payload": payload or {}})
         assert (await self.receive())["type"] == "connection_ack"
 
+    async def initialise_expecting_close(self, payload: dict[str, Any]) -> None:
+        """Send ``connection_init`` and wait until the server closes the socket."""
+        await self.send({"type": "connection_init", "payload": payload})
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(self.websocket.recv(), 30)
+
     async def subscribe(
         self, operation_id: str, query: str = ARTICLES, variables: dict[str, Any] | None = None
     ) -> None:

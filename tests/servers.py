@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -78,6 +79,16 @@ class ServerProcess:
         )
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
+        # Read the output while the server runs: a full pipe (an access log line per request)
+        # would block the server's next write, and with it its event loop.
+        self._lines: list[str] = []
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        if self.process.stdout is not None:
+            for line in self.process.stdout:
+                self._lines.append(line)
 
     def wait_ready(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
@@ -113,4 +124,5 @@ class ServerProcess:
     def output(self) -> str:
         if self.process.poll() is None:
             self.process.kill()
-        return self.process.stdout.read() if self.process.stdout else ""
+        self._reader.join(timeout=10)
+        return "".join(self._lines)

@@ -6,7 +6,9 @@ factory; one AsyncSession is never shared between concurrently running resolvers
 
 A pooled connection whose socket the server has closed (a restart, a terminated backend) is
 replaced when checked out, without a round trip; ``HUB_DB_PRE_PING`` adds a ping (BEGIN, a
-query, ROLLBACK with asyncpg) for connections that can die silently on the way.
+query, ROLLBACK with asyncpg) for connections that can die silently on the way. Opening a
+connection gives up after ``HUB_DB_CONNECT_TIMEOUT``; an unreachable database is then an
+error :mod:`hub.db.outage` recognises.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from hub.db import outage
 from hub.settings import Settings
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -41,7 +44,13 @@ def build_engine(
         max_overflow=0 if pool_size else settings.db_max_overflow,
         pool_pre_ping=settings.db_pre_ping,
         pool_recycle=RECYCLE_SECONDS,
-        connect_args={"server_settings": {"application_name": name}},
+        connect_args={
+            "server_settings": {"application_name": name},
+            "timeout": settings.db_connect_timeout,
+            # The dialect opens connections through this function (with the URL's arguments):
+            # an unreachable database then raises an error of its own (hub.db.outage).
+            "async_creator_fn": outage.connect,
+        },
         json_deserializer=orjson.loads,  # JSON columns and aggregates (fast path lists)
     )
     event.listen(engine.sync_engine.pool, "checkout", replace_closed)

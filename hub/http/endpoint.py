@@ -1,11 +1,17 @@
-"""The ``/graphql`` HTTP endpoint: read → authenticate → execute → answer, in one visible place.
+"""The ``/graphql`` HTTP endpoint: read → authenticate → charge the quota → execute → answer,
+in one visible place.
 
 ``GraphQLEndpoint`` is a plain ASGI app. Each step that can refuse a request does so with an
 :class:`HttpError` and a GraphQL-shaped body: methods other than GET and POST (405), a request
-that is not a GraphQL request (400/415), a body over ``HUB_MAX_BODY_BYTES`` (413), bad credentials
-(401), a mutation over GET (405), a subscription over HTTP (400: they are served over WebSocket).
-Execution runs through the schema; when the client disconnects first, the work is cancelled
-(and with it any statement in flight), since nobody would read the answer.
+that is not a GraphQL request (400/415), a body over ``HUB_MAX_BODY_BYTES`` (413) or slower than
+``HUB_HTTP_BODY_TIMEOUT`` (408), bad credentials (401), a client over its quota (429, with
+``Retry-After``; :mod:`hub.quota`), a mutation over GET (405), a subscription over HTTP (400:
+they are served over WebSocket). Execution runs through the schema; when the client
+disconnects first, the work is cancelled (and with it any statement in flight), since nobody
+would read the answer. An unreachable database, at any step and for any caller, is a 503
+``SERVICE_UNAVAILABLE`` with ``Retry-After`` (:mod:`hub.db.outage`). Answers to a limited client
+carry the ``RateLimit-Policy`` / ``RateLimit`` headers; a refusal inside the operation that asks
+the client to wait (a throttled login) sets ``Retry-After``.
 
 Each request is reported to the metrics (:meth:`hub.metrics.Metrics.observe_request`): its
 operation name, its :class:`Outcome`, its duration and the SQL statements it sent.
@@ -33,15 +39,17 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from hub import tracing
+from hub import addresses, tracing
 from hub.auth import ANONYMOUS
 from hub.context import Context
+from hub.db import outage
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
-from hub.http import graphiql
+from hub.http import graphiql, ratelimit
 from hub.http.operation import Operation, read_operation
-from hub.http.responses import JSON, HttpError
+from hub.http.responses import JSON, HttpError, retry_later
 from hub.metrics import Metrics, counting_statements
+from hub.quota import Quotas, request_cost
 from hub.resolvers.auth import authenticate
 from hub.settings import Settings
 
@@ -62,6 +70,7 @@ class Outcome(StrEnum):
     INVALID = "invalid"  # the document did not parse or validate, or its variables were bad
     REFUSED = "refused"  # refused before GraphQL ran (method, shape, size, credentials)
     ABANDONED = "abandoned"  # the client left before the answer was ready
+    UNAVAILABLE = "unavailable"  # the database could not be used (503)
     FAILED = "failed"  # an unexpected exception escaped
 
 
@@ -79,6 +88,7 @@ class GraphQLEndpoint:
         self.settings = settings
         self.metrics = metrics
         self.sessions: SessionFactory | None = None
+        self.quotas = Quotas(settings)  # shared with the other processes once started
         self.ide = settings.graphiql_enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -123,13 +133,24 @@ class GraphQLEndpoint:
             report.outcome = None
             return graphiql.page()
         try:
-            operation = await read_operation(request, max_body_bytes=self.settings.max_body_bytes)
+            operation = await read_operation(
+                request,
+                max_body_bytes=self.settings.max_body_bytes,
+                body_seconds=self.settings.http_body_timeout,
+            )
             report.operation = operation_name(operation)
             # The body is read: from here on, ``receive`` only says whether the client left.
             response = await until_disconnect(receive, self.answer(request, operation, report))
         except HttpError as error:
-            report.outcome = Outcome.REFUSED
+            unavailable = error.code == outage.ERROR_CODE
+            report.outcome = Outcome.UNAVAILABLE if unavailable else Outcome.REFUSED
             return error.response()
+        except Exception as error:
+            if not outage.is_unavailable(error):
+                raise
+            logger.warning("database unavailable: %s", error)
+            report.outcome = Outcome.UNAVAILABLE
+            return database_unavailable().response()
         if response is None:
             report.outcome = Outcome.ABANDONED
         return response
@@ -138,21 +159,46 @@ class GraphQLEndpoint:
         self, request: Request, operation: Operation, report: Report | None = None
     ) -> Response:
         context = await self.context(request)
+        self.charge_quota(context, operation)
         result = await self.execute(context, operation)
+        if any(
+            (error.extensions or {}).get("code") == outage.ERROR_CODE
+            for error in result.errors or ()
+        ):
+            raise database_unavailable()
         if report is not None:
             report.outcome = outcome_of(result)
-        return Response(orjson.dumps(process_result(result)), media_type=JSON)
+        headers = ratelimit.headers(context.quota) if context.quota else {}
+        if context.retry_after is not None:
+            headers["Retry-After"] = str(context.retry_after)
+        return Response(orjson.dumps(process_result(result)), media_type=JSON, headers=headers)
+
+    def charge_quota(self, context: Context, operation: Operation) -> None:
+        """Count the request against its client's quota, or refuse it (429)."""
+        rule = self.quotas.rule_for(context.viewer, context.client_address)
+        if rule is None:
+            return
+        decision = self.quotas.admit(rule, request_cost(operation, context.viewer))
+        if not decision.allowed:
+            raise ratelimit.refusal(decision)
+        context.quota = decision
 
     async def context(self, request: Request) -> Context:
         """The request's context; bad, expired or revoked credentials are a 401."""
         if self.sessions is None:
             raise RuntimeError("the application has not started (lifespan not run)")
         authorization = request.headers.get("authorization")
+        address = addresses.client_address(request.scope)
         viewer = ANONYMOUS
         if authorization is not None:
             try:
                 viewer = await authenticate(self.sessions, self.settings, authorization)
             except Unauthenticated as error:
+                # Bad credentials count against the address, like anonymous requests: a
+                # flood of made-up keys is throttled too.
+                rule = self.quotas.rule_for(ANONYMOUS, address)
+                if rule is not None and not (decision := self.quotas.admit(rule, 1)).allowed:
+                    raise ratelimit.refusal(decision) from error
                 raise HttpError(
                     401,
                     error.message,
@@ -165,6 +211,7 @@ class GraphQLEndpoint:
             request=request,
             viewer=viewer,
             authorization=authorization,
+            client_address=address,
         )
 
     async def execute(self, context: Context, operation: Operation) -> ExecutionResult:
@@ -183,6 +230,10 @@ class GraphQLEndpoint:
             raise HttpError(400, error.as_http_error_reason()) from error
         except InvalidOperationTypeError as error:
             raise refused_operation(error.operation_type, operation.method) from error
+
+
+def database_unavailable() -> HttpError:
+    return retry_later(503, outage.MESSAGE, outage.ERROR_CODE, outage.RETRY_AFTER_SECONDS)
 
 
 class Report:

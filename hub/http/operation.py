@@ -2,12 +2,14 @@
 
 ``read_operation`` checks the request's shape and refuses, with an :class:`HttpError`, what
 cannot be a GraphQL request (an unsupported content type, malformed JSON, a ``query`` that is not
-a string, ``variables`` that are not an object) and a body over the size limit — counted while it
-arrives, so an oversized body is never held in memory.
+a string, ``variables`` that are not an object), a body over the size limit — counted while it
+arrives, so an oversized body is never held in memory — and a body that takes longer than
+``body_seconds`` to arrive (408; the connection is closed).
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +32,9 @@ class Operation:
     method: str
 
 
-async def read_operation(request: Request, *, max_body_bytes: int) -> Operation:
+async def read_operation(
+    request: Request, *, max_body_bytes: int, body_seconds: float
+) -> Operation:
     if request.method == "GET":
         params = request.query_params
         fields: dict[str, Any] = {
@@ -47,7 +51,16 @@ async def read_operation(request: Request, *, max_body_bytes: int) -> Operation:
                 "Send the request as JSON (`Content-Type: application/json`)",
                 code="UNSUPPORTED_MEDIA_TYPE",
             )
-        body = await read_body(request, max_body_bytes)
+        try:
+            async with asyncio.timeout(body_seconds):
+                body = await read_body(request, max_body_bytes)
+        except TimeoutError as error:
+            raise HttpError(
+                408,
+                f"The request body did not arrive within {body_seconds:g} s",
+                code="REQUEST_TIMEOUT",
+                headers={"Connection": "close"},
+            ) from error
         try:
             parsed = orjson.loads(body)
         except orjson.JSONDecodeError as error:

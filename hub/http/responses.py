@@ -28,25 +28,46 @@ class HttpError(Exception):
         *,
         code: str = "BAD_REQUEST",
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
         self.headers = dict(headers or {})
+        self.extensions = dict(extensions or {})
 
     def response(self) -> Response:
-        return error_response(self.status, self.message, self.code, self.headers)
+        return error_response(
+            self.status, self.message, self.code, self.headers, extensions=self.extensions
+        )
 
 
 def error_response(
-    status: int, message: str, code: str, headers: Mapping[str, str] | None = None
+    status: int,
+    message: str,
+    code: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    extensions: Mapping[str, Any] | None = None,
 ) -> Response:
-    extensions = {"code": code}
+    fields: dict[str, Any] = {"code": code, **(extensions or {})}
     if (request_id := current_request_id()) is not None:
-        extensions["requestId"] = request_id
-    body = {"errors": [{"message": message, "extensions": extensions}]}
+        fields["requestId"] = request_id
+    body = {"errors": [{"message": message, "extensions": fields}]}
     return json_response(body, status, headers)
+
+
+def retry_later(status: int, message: str, code: str, seconds: int) -> HttpError:
+    """A refusal that tells the client when to try again (``Retry-After`` and
+    ``extensions.retryAfter``, in seconds)."""
+    return HttpError(
+        status,
+        message,
+        code=code,
+        headers={"Retry-After": str(seconds)},
+        extensions={"retryAfter": seconds},
+    )
 
 
 def json_response(

@@ -64,8 +64,13 @@ class Gateway(Protocol):
         ...
 
     async def prepare(
-        self, payload: Mapping[str, Any], authorization: str | None
-    ) -> Rejected | SingleResult | LiveStart: ...
+        self,
+        payload: Mapping[str, Any],
+        authorization: str | None,
+        client_address: str | None = None,
+    ) -> Rejected | SingleResult | LiveStart:
+        """``client_address``: what per-address limits count against (e.g. a login's)."""
+        ...
 
     async def render(
         self, jobs: Sequence[tuple[Hashable, Change]], *, tolerate_errors: bool

@@ -10,7 +10,8 @@ with 4409, a second init with 4429.
 
 ``connection_init`` may carry credentials, ``{"authorization": "Bearer <access token or API
 key>"}`` (``Authorization`` also accepted): bad, expired or revoked ones close the socket
-with 4403 (Forbidden) and the reason, before anything else happens; none at all is the
+with 4403 (Forbidden) and the reason, before anything else happens (1013, try again later,
+when they cannot be checked because the database is unavailable); none at all is the
 anonymous viewer (public streams). The connection remembers the credential: every later
 operation is authenticated from it again, and login-only streams re-check it at each
 delivery.
@@ -24,6 +25,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from hub.addresses import client_address
 from hub.realtime.connection import LEGACY_WS, TRANSPORT_WS, LiveConnection
 from hub.realtime.direct import EXTENSION, FrameChannel
 from hub.realtime.frames import message_prefix
@@ -38,6 +40,8 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 BAD_MESSAGE = 4400
 FORBIDDEN = 4403
+TRY_AGAIN_LATER = 1013
+UNAVAILABLE = "SERVICE_UNAVAILABLE"  # the gateway could not check credentials: no database
 
 
 def choose_subprotocol(offered: list[str]) -> str | None:
@@ -91,7 +95,7 @@ class LiveEndpoint:
         )
         service.connections.add(connection)
         try:
-            await Session(service, connection).run(receive)
+            await Session(service, connection, client_address(scope)).run(receive)
         finally:
             service.connections.discard(connection)
             connection.abandon()
@@ -100,9 +104,12 @@ class LiveEndpoint:
 class Session:
     """The receiving side of one connection (short-lived: exists while ``run`` runs)."""
 
-    def __init__(self, service: LiveService, connection: LiveConnection) -> None:
+    def __init__(
+        self, service: LiveService, connection: LiveConnection, client_address: str | None
+    ) -> None:
         self.service = service
         self.connection = connection
+        self.client_address = client_address
         self.legacy = connection.protocol == LEGACY_WS
 
     async def run(self, receive: Receive) -> None:
@@ -166,7 +173,11 @@ class Session:
         if connection.closing:
             return
         if refused is not None:
-            self.refuse(str(refused.errors[0].get("message", "bad credentials")))
+            error = refused.errors[0]
+            if error.get("extensions", {}).get("code") == UNAVAILABLE:
+                connection.close(TRY_AGAIN_LATER, str(error["message"]))  # not the credential
+            else:
+                self.refuse(str(error.get("message", "bad credentials")))
             return
         connection.authorization = authorization
         connection.send_json({"type": "connection_ack"})
@@ -189,7 +200,9 @@ class Session:
         if len(connection.subscriptions) >= limit:
             self.error(operation_id, [too_many_subscriptions(limit)])
             return
-        prepared = await self.service.gateway.prepare(payload, connection.authorization)
+        prepared = await self.service.gateway.prepare(
+            payload, connection.authorization, self.client_address
+        )
         if connection.closing:
             return
         if isinstance(prepared, Rejected):

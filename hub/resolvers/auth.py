@@ -22,12 +22,14 @@ from hub.db.repositories import account as accounts
 from hub.db.repositories import api_key as api_keys
 from hub.db.repositories import auth_session as auth_sessions
 from hub.db.repositories import clock
+from hub.db.repositories import login_throttle as throttles
 from hub.db.session import SessionFactory
-from hub.errors import ErrorCode, HubError, Unauthenticated
-from hub.resolvers.guard import require_account
+from hub.errors import ErrorCode, HubError, RateLimited, Unauthenticated
+from hub.resolvers import login_throttle
+from hub.resolvers.guard import require_account, telling_when_to_retry
 from hub.resolvers.validation import Checker
 from hub.settings import Settings
-from hub.vocabulary import ApiKeyScope
+from hub.vocabulary import ApiKeyScope, LoginFailure
 
 if TYPE_CHECKING:
     from hub.context import Context
@@ -110,23 +112,84 @@ def _decoy_hash(time_cost: int, memory_kib: int, parallelism: int) -> str:
 
 
 async def login(ctx: Context, *, email: str, password: str) -> SignedIn:
+    """Check the password, throttled (``hub.resolvers.login_throttle``): a refused attempt is
+    ``RATE_LIMITED`` with the seconds to wait. Every failure is audited. No database
+    connection is held while a password is hashed."""
     settings = ctx.settings
+    counted = login_throttle.subjects(email, ctx.client_address)
+    with telling_when_to_retry(ctx):
+        await _charge(ctx, counted, email)
+        async with ctx.reads() as session:
+            account = await accounts.get_by_email(session, email=email)
+        failure = await _check_password(settings, account, password)
+        if failure is not None:
+            await _log_failure(ctx, email, account, failure)
+            raise invalid_credentials()
+        assert account is not None
+        rehashed = (
+            await credentials.hash_password(settings, password)
+            if credentials.needs_rehash(settings, account.password_hash)
+            else None
+        )
     async with ctx.sessions() as session, session.begin():
-        account = await accounts.get_by_email(session, email=email)
-        if account is None:
-            # Same work as for a real account, so timing does not reveal which e-mails exist.
-            decoy = _decoy_hash(
-                settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+        await login_throttle.refund(session, settings, counted)
+        signed_in = await session.get(Account, account.id)
+        assert signed_in is not None  # accounts are never deleted
+        if rehashed is not None:
+            signed_in.password_hash = rehashed
+        return await _open_session(session, settings, signed_in)
+
+
+async def _charge(ctx: Context, counted: login_throttle.Subjects, email: str) -> None:
+    """Count a password check against its subjects, or refuse it (``RATE_LIMITED``) when one
+    must still wait or the process's password pool is full."""
+    work = credentials.password_work(ctx.settings)
+    if not work.has_room:
+        await work.run(lambda: None)  # refused, with an estimate of when there is room
+    async with ctx.sessions() as session, session.begin():
+        wait = await login_throttle.charge(session, ctx.settings, counted)
+        if wait is not None:
+            await throttles.log_failure(
+                session,
+                email=email,
+                account_id=None,
+                address=ctx.client_address,
+                reason=LoginFailure.THROTTLED,
+                wait_seconds=wait,
             )
-            await credentials.verify_password(settings, decoy, password)
-            raise invalid_credentials()
-        if not await credentials.verify_password(settings, account.password_hash, password):
-            raise invalid_credentials()
-        if not account.is_active:
-            raise invalid_credentials()
-        if credentials.needs_rehash(settings, account.password_hash):
-            account.password_hash = await credentials.hash_password(settings, password)
-        return await _open_session(session, settings, account)
+    if wait is not None:
+        raise RateLimited(f"too many failed logins; try again in {wait} s", retry_after=wait)
+
+
+async def _log_failure(
+    ctx: Context, email: str, account: Account | None, failure: LoginFailure
+) -> None:
+    async with ctx.sessions() as session, session.begin():
+        await throttles.log_failure(
+            session,
+            email=email,
+            account_id=account.id if account else None,
+            address=ctx.client_address,
+            reason=failure,
+        )
+
+
+async def _check_password(
+    settings: Settings, account: Account | None, password: str
+) -> LoginFailure | None:
+    """Why the password does not open ``account`` (``None``: it does)."""
+    if account is None:
+        # Same work as for a real account, so timing does not reveal which e-mails exist.
+        decoy = _decoy_hash(
+            settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+        )
+        await credentials.verify_password(settings, decoy, password)
+        return LoginFailure.UNKNOWN_ACCOUNT
+    if not await credentials.verify_password(settings, account.password_hash, password):
+        return LoginFailure.WRONG_PASSWORD
+    if not account.is_active:
+        return LoginFailure.DISABLED_ACCOUNT
+    return None
 
 
 async def _open_session(session: AsyncSession, settings: Settings, account: Account) -> SignedIn:
@@ -190,16 +253,24 @@ async def logout(ctx: Context) -> None:
 
 
 async def change_password(ctx: Context, *, current_password: str, new_password: str) -> SignedIn:
-    """Set a new password, end every login session of the account, open a new one."""
+    """Set a new password, end every login session of the account, open a new one. The
+    current password is checked like a login's (throttled, failures audited)."""
     viewer = require_account(ctx)
     settings = ctx.settings
-    async with ctx.sessions() as session, session.begin():
-        account = await session.get(Account, viewer.account_id, with_for_update=True)
-        assert account is not None  # authenticated accounts exist
-        if not await credentials.verify_password(settings, account.password_hash, current_password):
+    async with ctx.reads() as session:
+        account = await session.get(Account, viewer.account_id)
+    assert account is not None  # authenticated accounts exist
+    counted = login_throttle.subjects(account.email, ctx.client_address)
+    with telling_when_to_retry(ctx):
+        await _charge(ctx, counted, account.email)
+        failure = await _check_password(settings, account, current_password)
+        if failure is not None:
+            await _log_failure(ctx, account.email, account, failure)
             error = invalid_credentials()
             error.field = "currentPassword"
             raise error
+        async with ctx.sessions() as session, session.begin():
+            await login_throttle.refund(session, settings, counted)
         check = Checker()
         check_password(check, "newPassword", new_password, email=account.email)
         if new_password == current_password:
@@ -209,10 +280,14 @@ async def change_password(ctx: Context, *, current_password: str, new_password: 
                 ErrorCode.INVALID_INPUT,
             )
         check.done()
-        account.password_hash = await credentials.hash_password(settings, new_password)
-        account.password_changed_at = await clock.now(session)
-        await auth_sessions.revoke_all(session, account_id=account.id)
-        return await _open_session(session, settings, account)
+        new_hash = await credentials.hash_password(settings, new_password)
+    async with ctx.sessions() as session, session.begin():
+        locked = await session.get(Account, account.id, with_for_update=True)
+        assert locked is not None
+        locked.password_hash = new_hash
+        locked.password_changed_at = await clock.now(session)
+        await auth_sessions.revoke_all(session, account_id=locked.id)
+        return await _open_session(session, settings, locked)
 
 
 def check_password(check: Checker, field: str, password: str, *, email: str) -> None:

@@ -1,10 +1,12 @@
 """Writes to the shared directory: people, tags, agencies and agency types.
 
 People and tags are shared by every agency: any agency member may add them (API keys with
-the matching scope too). A person's record is kept by the editors of the person's agency
-(of any agency when the person has none). Agencies are created by platform admins; an
-agency's profile is kept by its admins. Agency types are reference data (``hub/data``) that
-platform admins create and edit too; an edited type is no longer changed by reference loads.
+the matching scope too), but a person is placed *in* an agency only by those with a role
+there. A person's record is kept by the editors of the person's agency (of any agency when
+the person has none), and moved to another agency only by someone who may keep it there too.
+Agencies are created by platform admins; an agency's profile is kept by its admins. Agency
+types are reference data (``hub/data``) that platform admins create and edit too; an edited
+type is no longer changed by reference loads.
 """
 
 from __future__ import annotations
@@ -116,6 +118,7 @@ async def create_person(
     viewer = require_principal(ctx)
     require(can_add_people(viewer), "only agency members may add people")
     async with ctx.sessions() as session, session.begin():
+        await _check_placement(session, viewer, fields, can_add_people)
 
         async def build() -> tuple[Person, str | None]:
             check = Checker()
@@ -145,6 +148,7 @@ async def update_person(
     async with ctx.sessions() as session, session.begin():
         person = await locked(session, Person, Person.slug, slug, noun="person")
         require(can_edit_person(viewer, person.agency_id), "you may not edit this person")
+        await _check_placement(session, viewer, changes, can_edit_person)
         check_version(person.version, version, "person")
         check = Checker()
         columns = await _person_columns(session, check, changes, creating=False)
@@ -154,6 +158,22 @@ async def update_person(
         person.version += 1
         await session.flush()
         return person
+
+
+async def _check_placement(
+    session: AsyncSession,
+    viewer: Viewer,
+    fields: Mapping[str, Any],
+    allowed: Callable[[Viewer, int | None], bool],
+) -> None:
+    """A person placed in an agency (``agencySlug``) needs the viewer's role in *that* agency,
+    whatever the viewer may do elsewhere. An unknown slug is left to the input check."""
+    slug = fields.get("agency_slug")
+    if slug is None:
+        return
+    agency_id = (await lookup.values_by_key(session, Agency.slug, Agency.id, [slug])).get(slug)
+    if agency_id is not None:
+        require(allowed(viewer, agency_id), f"you may not place people in {slug}")
 
 
 async def _person_columns(

@@ -1,11 +1,14 @@
-"""The first steps of every write: who is acting, may they, did they edit the latest version."""
+"""The first steps of every write: who is acting, may they, did they edit the latest version;
+and, for writes that can be refused for a while, telling the client when to come back."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from hub.auth import Viewer
-from hub.errors import Conflict, Forbidden, Unauthenticated
+from hub.errors import Conflict, Forbidden, RateLimited, Unauthenticated
 
 if TYPE_CHECKING:
     from hub.context import Context
@@ -36,3 +39,13 @@ def check_version(current: int, edited: int, noun: str) -> None:
             f"it is now at version {current}); reload and apply your change again",
             field="version",
         )
+
+
+@contextlib.contextmanager
+def telling_when_to_retry(ctx: Context) -> Iterator[None]:
+    """A ``RATE_LIMITED`` refusal inside the block also sets the response's ``Retry-After``."""
+    try:
+        yield
+    except RateLimited as error:
+        ctx.ask_retry_after(error.retry_after)
+        raise

@@ -19,7 +19,7 @@ from hub.db.repositories import account as accounts
 from hub.db.repositories import membership as repository
 from hub.errors import ErrorCode, HubError, NotFound
 from hub.resolvers.auth import check_password
-from hub.resolvers.guard import require, require_account
+from hub.resolvers.guard import require, require_account, telling_when_to_retry
 from hub.resolvers.validation import Checker
 from hub.vocabulary import MemberRole
 from hub.workflow import Capability
@@ -102,11 +102,9 @@ async def _new_account(
     assert cleaned_email is not None
     assert name is not None
     assert initial_password is not None
-    account = Account(
-        email=cleaned_email,
-        display_name=name,
-        password_hash=await credentials.hash_password(ctx.settings, initial_password),
-    )
+    with telling_when_to_retry(ctx):
+        password_hash = await credentials.hash_password(ctx.settings, initial_password)
+    account = Account(email=cleaned_email, display_name=name, password_hash=password_hash)
     session.add(account)
     await session.flush()
     return account

@@ -13,6 +13,7 @@ from hub.schema.execution import HubExecutionContext
 from hub.schema.extensions import default_extensions, is_unexpected
 from hub.schema.mutation import ACCOUNT_QUERIES, Mutation
 from hub.schema.query import Query as ReadQuery
+from hub.schema.rate_limit import RateLimitQuery
 from hub.schema.subscription import LiveQuery, Subscription
 
 logger = logging.getLogger("hub.graphql")
@@ -39,7 +40,7 @@ class HubSchema(strawberry.Schema):
 
 def build_schema() -> strawberry.Schema:
     return HubSchema(
-        query=merge_types("Query", (ReadQuery, LiveQuery, *ACCOUNT_QUERIES)),
+        query=merge_types("Query", (ReadQuery, LiveQuery, *ACCOUNT_QUERIES, RateLimitQuery)),
         mutation=Mutation,
         subscription=Subscription,
         extensions=default_extensions(),

@@ -1,5 +1,5 @@
-"""Schema extensions: domain error codes, masking of unexpected errors, the request id in
-every error, parse/validate caches."""
+"""Schema extensions: domain error codes (and ``SERVICE_UNAVAILABLE`` when the database is away),
+masking of unexpected errors, the request id in every error, parse/validate caches."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 
+from hub.db import outage
 from hub.errors import HubError
 
 logger = logging.getLogger("hub.graphql")
@@ -50,12 +51,25 @@ def add_domain_code(error: GraphQLError) -> None:
         error.extensions = {**(error.extensions or {}), "code": original.code}
         if original.field:
             error.extensions["field"] = original.field
+    elif original is not None and outage.is_unavailable(original):
+        # Not a bug: said as it is (HTTP answers it with 503), never masked.
+        error.message = outage.MESSAGE
+        error.extensions = {
+            **(error.extensions or {}),
+            "code": outage.ERROR_CODE,
+            "retryAfter": outage.RETRY_AFTER_SECONDS,
+        }
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    """Unexpected exceptions are masked; validation and domain errors are shown as they are."""
+    """Unexpected exceptions are masked; validation and domain errors, and the database being
+    unavailable, are shown as they are."""
     original = error.original_error
-    return original is not None and not isinstance(original, HubError | GraphQLError)
+    return (
+        original is not None
+        and not isinstance(original, HubError | GraphQLError)
+        and not outage.is_unavailable(original)
+    )
 
 
 def error_payload(error: GraphQLError) -> dict[str, Any]:

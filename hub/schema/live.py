@@ -45,6 +45,7 @@ from strawberry.types.execution import ExecutionResult as StrawberryResult
 
 from hub.auth import ANONYMOUS, Viewer
 from hub.context import Context
+from hub.db import outage
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
 from hub.realtime.changes import Change
@@ -115,12 +116,18 @@ class LiveGateway:
         self._document = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._parse_and_validate)
         self._shape = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(selection_shape)
 
-    def context(self, viewer: Viewer = ANONYMOUS, authorization: str | None = None) -> Context:
+    def context(
+        self,
+        viewer: Viewer = ANONYMOUS,
+        authorization: str | None = None,
+        client_address: str | None = None,
+    ) -> Context:
         return Context(
             settings=self.settings,
             sessions=self.sessions,
             viewer=viewer,
             authorization=authorization,
+            client_address=client_address,
         )
 
     # -- authenticate ------------------------------------------------------------------------
@@ -134,11 +141,18 @@ class LiveGateway:
             return await authenticate(self.sessions, self.settings, authorization)
         except Unauthenticated as error:
             return Rejected([{"message": error.message, "extensions": {"code": error.code}}])
+        except Exception as error:
+            if not outage.is_unavailable(error):
+                raise
+            return Rejected([unavailable()])
 
     # -- prepare -----------------------------------------------------------------------------
 
     async def prepare(
-        self, payload: Mapping[str, Any], authorization: str | None
+        self,
+        payload: Mapping[str, Any],
+        authorization: str | None,
+        client_address: str | None = None,
     ) -> Rejected | SingleResult | LiveStart:
         query = payload.get("query")
         variables = payload.get("variables") or {}
@@ -156,7 +170,7 @@ class LiveGateway:
         viewer = await self._viewer(authorization) if authorization is not None else ANONYMOUS
         if isinstance(viewer, Rejected):
             return viewer
-        context = self.context(viewer, authorization)
+        context = self.context(viewer, authorization, client_address)
         if operation.operation is OperationType.SUBSCRIPTION and not isinstance(
             operation.selection_set.selections[0], FieldNode
         ):
@@ -270,6 +284,11 @@ def result_payload(result: ExecutionResult | StrawberryResult, *, mask: bool) ->
             error_payload(error) if mask else error.formatted for error in result.errors
         ]
     return payload
+
+
+def unavailable() -> dict[str, Any]:
+    extensions = {"code": outage.ERROR_CODE, "retryAfter": outage.RETRY_AFTER_SECONDS}
+    return {"message": outage.MESSAGE, "extensions": extensions}
 
 
 def bad_request(message: str) -> dict[str, Any]:

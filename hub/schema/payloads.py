@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from hub.errors import ErrorCode, HubError, flatten
+from hub.errors import ErrorCode, HubError, RateLimited, flatten
 
 T = TypeVar("T")
 
@@ -23,7 +23,8 @@ strawberry.enum(
     description=(
         "Why a mutation did nothing. UNAUTHENTICATED: no credentials; FORBIDDEN: not allowed; "
         "OWN_ARTICLE: four-eyes rule; NOT_FOUND: missing or not visible; CONFLICT: stale "
-        "`version`; INVALID_TRANSITION: not allowed from the current status; the rest: bad input."
+        "`version`; INVALID_TRANSITION: not allowed from the current status; RATE_LIMITED: too "
+        "many attempts, wait `retryAfter` seconds; the rest: bad input."
     ),
 )
 
@@ -36,11 +37,21 @@ class UserError:
     )
     code: ErrorCode = strawberry.field(description="Stable, machine-readable reason.")
     message: str = strawberry.field(description="Human-readable explanation.")
+    retry_after: int | None = strawberry.field(
+        default=None,
+        description="RATE_LIMITED: seconds to wait before trying again (also `Retry-After`).",
+    )
 
 
 def user_errors(error: HubError) -> list[UserError]:
     return [
-        UserError(field=item.field, code=item.code, message=item.message) for item in flatten(error)
+        UserError(
+            field=item.field,
+            code=item.code,
+            message=item.message,
+            retry_after=item.retry_after if isinstance(item, RateLimited) else None,
+        )
+        for item in flatten(error)
     ]
 
 

@@ -7,6 +7,11 @@ the province's reviewer (an editor of Diskominfo Kaltim), A's partner API key wi
 and one with only ``drafts:read``, a platform admin, and nobody. Targets are fixtures owned by
 A, written by a fourth member (so the four-eyes rule does not interfere; it has its own test).
 
+Cross-agency writes: every input field of a mutation that names an agency (``agencySlug``,
+``organiserSlug``, ``parentSlug``, found in the schema) has a case in ``CROSS_AGENCY`` naming an
+agency where some principals hold no role, and those principals must be refused there — so a
+new mutation or field that names an agency fails a test until its case is in the matrix.
+
 One arranged database serves the whole matrix: a refused case must leave every table as it was
 (compared row by row); an allowed case must change something, after which the changed tables
 are restored from a snapshot taken once (and checked to be as before).
@@ -14,6 +19,7 @@ are restored from a snapshot taken once (and checked to be as before).
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,8 +80,9 @@ AUTHOR = "author@kukar.go.id"  # wrote every target article
 MEMBER = "member@kukar.go.id"  # target of member changes
 
 # fmt: off
-# One expectation per principal, in PRINCIPALS order: anonymous, contributor, editor, admin,
-# other agency's editor and admin, provincial reviewer, key with / without scope, platform admin.
+# A case is a mutation, or `mutation/variant`. One expectation per principal, in PRINCIPALS order:
+# anonymous, contributor, editor, admin, other agency's editor and admin, provincial reviewer,
+# key with / without scope, platform admin.
 U, F, N = UNAUTHENTICATED, FORBIDDEN, NOT_FOUND
 EXPECTED: dict[str, tuple[str, ...]] = {
     "createArticle":     (U, OK, OK, OK, F,  F,  F,  OK, F,  F),
@@ -91,8 +98,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "recordArticleView": (OK, OK, OK, OK, OK, OK, OK, OK, OK, OK),
     "createEvent":       (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
     "updateEvent":       (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
-    "createPerson":      (U, OK, OK, OK, OK, OK, OK, OK, F,  F),
+    "createPerson":      (U, OK, OK, OK, F,  F,  F,  OK, F,  F),
+    "createPerson/none": (U, OK, OK, OK, OK, OK, OK, OK, F,  F),
     "updatePerson":      (U, F,  OK, OK, F,  F,  F,  OK, F,  F),
+    "updatePerson/move": (U, F,  F,  F,  F,  F,  F,  F,  F,  F),
     "createTag":         (U, OK, OK, OK, OK, OK, OK, OK, F,  F),
     "createAgency":      (U, F,  F,  F,  F,  F,  F,  F,  F,  OK),
     "updateAgency":      (U, F,  F,  OK, F,  F,  F,  F,  F,  OK),
@@ -182,9 +191,17 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
         doc("createPerson", "CreatePersonInput"),
         {"name": "Dewi Lestari", "agencySlug": "diskominfo-kukar"},
     ),
+    "createPerson/none": (
+        doc("createPerson", "CreatePersonInput"),
+        {"name": "Dewi Lestari"},
+    ),
     "updatePerson": (
         doc("updatePerson", "UpdatePersonInput"),
         {"slug": "surya-admaja", "version": 1, "position": "Kepala Bidang IKP"},
+    ),
+    "updatePerson/move": (  # A's person into another agency: nobody here has a role in both
+        doc("updatePerson", "UpdatePersonInput"),
+        {"slug": "surya-admaja", "version": 1, "agencySlug": "diskominfo-ppu"},
     ),
     "createTag": (
         doc("createTag", "CreateTagInput"),
@@ -193,10 +210,11 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "createAgency": (
         doc("createAgency", "CreateAgencyInput"),
         {
-            "slug": "kpu-kukar",
-            "name": "KPU Kabupaten Kutai Kartanegara",
-            "typeCode": "kpu",
+            "slug": "bidang-ikp-kukar",
+            "name": "Bidang Informasi dan Komunikasi Publik Diskominfo Kukar",
+            "typeCode": "diskominfo_kabkota",
             "regionCode": "64.02",
+            "parentSlug": "diskominfo-kukar",
         },
     ),
     "updateAgency": (
@@ -248,6 +266,47 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
         {"currentPassword": PASSWORD, "newPassword": "sandi baru yang panjang"},
     ),
 }
+
+
+AGENCY_FIELD = re.compile(r"^(agency|organiser|parent)Slug$")
+OTHER_AGENCY = ("other_editor", "other_admin", "provincial_reviewer")  # no role in A
+A_ONLY = ("contributor", "editor", "admin", "key_with_scope", "key_without_scope")
+
+CROSS_AGENCY: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
+    # (mutation, input field naming an agency): (case, principals with no role in that agency)
+    ("createArticle", "agencySlug"): ("createArticle", OTHER_AGENCY),
+    ("createEvent", "organiserSlug"): ("createEvent", OTHER_AGENCY),
+    ("importArticle", "agencySlug"): ("importArticle", OTHER_AGENCY),
+    ("createPerson", "agencySlug"): ("createPerson", OTHER_AGENCY),
+    ("updatePerson", "agencySlug"): ("updatePerson/move", A_ONLY),
+    ("createAgency", "parentSlug"): ("createAgency", (*A_ONLY, *OTHER_AGENCY)),
+    ("addMember", "agencySlug"): ("addMember", OTHER_AGENCY),
+    ("changeMemberRole", "agencySlug"): ("changeMemberRole", OTHER_AGENCY),
+    ("removeMember", "agencySlug"): ("removeMember", OTHER_AGENCY),
+    ("createApiKey", "agencySlug"): ("createApiKey", OTHER_AGENCY),
+}
+
+
+def mutation_of(case: str) -> str:
+    return case.split("/")[0]
+
+
+def agency_fields() -> set[tuple[str, str]]:
+    """Every (mutation, input field) of the schema whose name says it names an agency."""
+    schema = graphql.build_schema(schema_sdl())
+    assert schema.mutation_type is not None
+    found = set()
+    for name, field in schema.mutation_type.fields.items():
+        for argument in field.args.values():
+            pending = [graphql.get_named_type(argument.type)]
+            while pending:
+                input_type = pending.pop()
+                if isinstance(input_type, graphql.GraphQLInputObjectType):
+                    for field_name, input_field in input_type.fields.items():
+                        if AGENCY_FIELD.match(field_name):
+                            found.add((name, field_name))
+                        pending.append(graphql.get_named_type(input_field.type))
+    return found
 
 
 def referencing_closure(tables: set[str]) -> set[str]:
@@ -388,8 +447,8 @@ async def matrix(
 
 
 CASES = [
-    pytest.param(mutation, principal, expected, id=f"{mutation}-{principal}")
-    for mutation, row in EXPECTED.items()
+    pytest.param(case, principal, expected, id=f"{case}-{principal}")
+    for case, row in EXPECTED.items()
     for principal, expected in zip(PRINCIPALS, row, strict=True)
 ]
 
@@ -399,12 +458,27 @@ def test_the_matrix_covers_every_mutation() -> None:
     assert mutation_type is not None
     names = set(mutation_type.fields)
     credential_based = {"login", "refreshToken"}  # tested with their own credentials
-    assert names - credential_based == set(EXPECTED) == set(CALLS)
+    assert set(EXPECTED) == set(CALLS)
+    assert names - credential_based == {mutation_of(case) for case in EXPECTED}
+    for case, (document, _) in CALLS.items():
+        assert re.search(rf"{{ {mutation_of(case)}\b", document), case
 
 
-@pytest.mark.parametrize(("mutation", "principal", "expected"), CASES)
-async def test_permission(matrix: Matrix, mutation: str, principal: str, expected: str) -> None:
-    document, variables = CALLS[mutation]
+def test_every_field_naming_an_agency_has_a_cross_agency_case() -> None:
+    assert agency_fields() == set(CROSS_AGENCY), "add the new field's case to CROSS_AGENCY"
+    for (mutation, field), (case, outsiders) in CROSS_AGENCY.items():
+        assert mutation_of(case) == mutation
+        _, variables = CALLS[case]
+        assert field in variables, f"{case} must name an agency in `{field}`"
+        expected = dict(zip(PRINCIPALS, EXPECTED[case], strict=True))
+        allowed = [who for who in outsiders if expected[who] == OK]
+        assert not allowed, f"{case}: {allowed} have no role in that agency but may write there"
+
+
+@pytest.mark.parametrize(("case", "principal", "expected"), CASES)
+async def test_permission(matrix: Matrix, case: str, principal: str, expected: str) -> None:
+    document, variables = CALLS[case]
+    mutation = mutation_of(case)
     variables = {**variables}
     if variables.get("prefix") == "<spare key>":
         variables["prefix"] = matrix.spare_key_prefix

@@ -16,8 +16,10 @@ from hub.db.models.election_stage import Election, ElectionStage
 from hub.db.models.event import Event, EventSpeaker
 from hub.db.models.idempotency import IdempotencyKey
 from hub.db.models.import_checkpoint import ImportCheckpoint
+from hub.db.models.login_throttle import LoginFailureEntry, LoginThrottle
 from hub.db.models.outbox import OutboxEntry
 from hub.db.models.person import Person
+from hub.db.models.quota import QuotaCounter, QuotaProcess
 from hub.db.models.region import Region
 from hub.db.models.search_index import (
     ArticleKeyTerm,
@@ -44,9 +46,13 @@ __all__ = [
     "EventSpeaker",
     "IdempotencyKey",
     "ImportCheckpoint",
+    "LoginFailureEntry",
+    "LoginThrottle",
     "Membership",
     "OutboxEntry",
     "Person",
+    "QuotaCounter",
+    "QuotaProcess",
     "Region",
     "RelatedArticle",
     "SearchLexeme",

@@ -1,0 +1,89 @@
+"""How many WebSockets one client address, and one process, may hold open.
+
+An ASGI wrapper in front of the live endpoint. Over ``HUB_WS_MAX_PER_ADDRESS`` open sockets
+from one client address (:mod:`hub.addresses`), the handshake is refused with HTTP 429, a
+``Retry-After`` and a GraphQL-shaped reason (``TOO_MANY_CONNECTIONS``); over
+``HUB_WS_MAX_PER_PROCESS`` in the process, the socket is accepted and closed at once with 1013
+(try again later) and the reason, which browsers can read (they see no handshake status) and
+clients take as a cue to reconnect elsewhere or later. 0 lifts a limit. Counting starts at
+the handshake, before any message, so idle sockets count like busy ones.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import orjson
+
+from hub.addresses import client_address
+from hub.settings import Settings
+
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+App = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
+
+TRY_AGAIN_LATER = 1013
+RETRY_AFTER_SECONDS = 30
+DENIAL = "websocket.http.response"  # the ASGI extension for refusing a handshake with a status
+
+
+class SocketLimits:
+    def __init__(self, app: App, settings: Settings) -> None:
+        self.app = app
+        self.per_address = settings.ws_max_per_address
+        self.per_process = settings.ws_max_per_process
+        self.by_address: Counter[str] = Counter()
+        self.open = 0
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        address = client_address(scope) or "unknown"
+        if self.per_process and self.open >= self.per_process:
+            await self.refuse_busy(receive, send)
+            return
+        if self.per_address and self.by_address[address] >= self.per_address:
+            await self.refuse_address(scope, receive, send)
+            return
+        self.open += 1
+        self.by_address[address] += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.open -= 1
+            self.by_address[address] -= 1
+            if not self.by_address[address]:
+                del self.by_address[address]
+
+    async def refuse_busy(self, receive: Receive, send: Send) -> None:
+        await receive()  # websocket.connect
+        await send({"type": "websocket.accept"})
+        reason = f"Try again later: this server holds its limit of {self.per_process} WebSockets"
+        await send({"type": "websocket.close", "code": TRY_AGAIN_LATER, "reason": reason})
+
+    async def refuse_address(
+        self, scope: MutableMapping[str, Any], receive: Receive, send: Send
+    ) -> None:
+        await receive()  # websocket.connect
+        message = (
+            f"Too many WebSockets from one address: at most {self.per_address} at once; "
+            "close one first"
+        )
+        if DENIAL not in scope.get("extensions", {}):  # the server cannot refuse with a status
+            await send({"type": "websocket.accept"})
+            await send({"type": "websocket.close", "code": TRY_AGAIN_LATER, "reason": message})
+            return
+        body = orjson.dumps(
+            {"errors": [{"message": message, "extensions": {"code": "TOO_MANY_CONNECTIONS"}}]}
+        )
+        await send(
+            {
+                "type": "websocket.http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+                ],
+            }
+        )
+        await send({"type": "websocket.http.response.body", "body": body})
