@@ -52,7 +52,9 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = build_engine(database_url, settings)
+        engine = build_engine(
+            database_url, settings, statement_timeout=settings.db_statement_timeout
+        )
         # The outbox stream reads through its own small pool, apart from requests.
         stream_engine = build_engine(database_url, settings, pool_size=2, name="hub-stream")
         for counted in (engine, stream_engine):

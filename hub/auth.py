@@ -50,6 +50,7 @@ class Viewer:
     roles: Mapping[int, MemberRole] = field(default_factory=dict)  # agency id -> role
     scopes: frozenset[ApiKeyScope] = frozenset()
     review_agency_ids: frozenset[int] = frozenset()
+    cost_budget: int | None = None  # an API key's own budget per operation (hub.schema.limits)
 
     @property
     def is_anonymous(self) -> bool:

@@ -21,7 +21,8 @@ same bound holds for cost, plus one request's cost per process. Around a window'
 any fixed window, a client may use one minute's quota just before and the next one's just
 after. ``tests/security/test_abuse_processes.py`` measures it with two real processes.
 
-The cost of a request comes from :func:`request_cost`.
+The cost of a request is its operation's estimated cost, computed before execution
+(:mod:`hub.schema.limits`: the nodes it can return); a request with nothing to estimate costs 1.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -50,16 +50,6 @@ WINDOW_SECONDS = 60
 MAX_KEYS = 100_000  # keys tracked per minute (memory bound); beyond, new keys pass unchecked
 IDLE_HEARTBEAT_SECONDS = 1.0  # an idle process still tells the others it takes a share
 CLEAN_UP_SECONDS = 60.0
-
-
-def request_cost(operation: Any, viewer: Viewer) -> int:
-    """The cost a request is charged against the per-minute cost quota.
-
-    The seam for the query-cost analysis: until the estimate of an operation's cost (the
-    nodes it may return, computed before execution) is available here, every request costs 1.
-    """
-    del operation, viewer
-    return 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -212,6 +212,47 @@ class Settings(BaseSettings):
     db_connect_timeout: float = Field(
         default=5.0, gt=0, description="Seconds to open a database connection"
     )
+    # Limits on one operation (hub.schema.limits), over every transport
+    max_query_characters: int = Field(
+        default=20_000, ge=100, description="Longest GraphQL document, in characters"
+    )
+    max_query_tokens: int = Field(
+        default=2_000, ge=50, description="Most tokens (names, punctuation, values) in a document"
+    )
+    max_query_depth: int = Field(
+        default=10, ge=2, description="Deepest nesting of fields in an operation"
+    )
+    max_query_aliases: int = Field(default=30, ge=0, description="Most aliases in an operation")
+    max_query_directives: int = Field(
+        default=30, ge=0, description="Most directives (`@include`, `@skip`) in an operation"
+    )
+    cost_budget_anonymous: int = Field(
+        default=5_000,
+        ge=1,
+        description="Largest cost (nodes an operation can return) of one anonymous operation",
+    )
+    cost_budget_account: int = Field(
+        default=20_000, ge=1, description="Largest cost of one operation of a logged-in account"
+    )
+    cost_budget_api_key: int = Field(
+        default=50_000,
+        ge=1,
+        description="Largest cost of one operation of an API key (a key may carry its own)",
+    )
+    cost_list_items: int = Field(
+        default=10,
+        ge=1,
+        description="Items a list that is not paginated counts as, unless its field declares "
+        "its bound",
+    )
+    db_statement_timeout: float = Field(
+        default=5.0, ge=0, description="Seconds one SQL statement of a request may run; 0: none"
+    )
+    query_timeout: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds a query (not a mutation) may run before it is stopped; 0: none",
+    )
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod

@@ -116,6 +116,7 @@ class ApiKeyScope(StrEnum):
     SUBMIT_ARTICLES = "articles:submit"
     WRITE_EVENTS = "events:write"
     IMPORT_ARTICLES = "articles:import"
+    INTROSPECT = "schema:introspect"  # introspection in production (client generators)
 
 
 class ThrottleSubject(StrEnum):

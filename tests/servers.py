@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -120,6 +120,18 @@ class ServerProcess:
     def kill(self) -> None:
         self.process.kill()
         self.process.wait(timeout=30)
+
+    @classmethod
+    @contextlib.contextmanager
+    def ready_with(cls, env: dict[str, str]) -> Iterator[ServerProcess]:
+        """A ready server with this environment, killed afterwards if still running."""
+        started = cls(env)
+        try:
+            started.wait_ready()
+            yield started
+        finally:
+            if started.process.poll() is None:
+                started.kill()
 
     def output(self) -> str:
         if self.process.poll() is None:

@@ -11,6 +11,7 @@ statement that fails for any other reason (a bug, a cancelled query) is not an o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
@@ -50,6 +51,15 @@ async def connect(*args: Any, **kwargs: Any) -> Any:
 
 
 def is_unavailable(error: BaseException) -> bool:
+    return any(
+        isinstance(current, UNAVAILABLE)
+        or (isinstance(current, exc.DBAPIError) and current.connection_invalidated)
+        for current in causes(error)
+    )
+
+
+def causes(error: BaseException) -> Iterator[BaseException]:
+    """``error`` and what it wraps: causes, contexts, a driver's original error."""
     seen: set[int] = set()
     pending: list[BaseException | None] = [error]
     while pending:
@@ -57,9 +67,5 @@ def is_unavailable(error: BaseException) -> bool:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, UNAVAILABLE):
-            return True
-        if isinstance(current, exc.DBAPIError) and current.connection_invalidated:
-            return True
+        yield current
         pending += [current.__cause__, current.__context__, getattr(current, "orig", None)]
-    return False

@@ -35,9 +35,19 @@ RECYCLE_SECONDS = 1800  # replace pooled connections older than this
 
 
 def build_engine(
-    url: str, settings: Settings, *, pool_size: int | None = None, name: str = "hub"
+    url: str,
+    settings: Settings,
+    *,
+    pool_size: int | None = None,
+    name: str = "hub",
+    statement_timeout: float = 0,
 ) -> AsyncEngine:
-    """An engine with the configured pool (or ``pool_size`` connections and no overflow)."""
+    """An engine with the configured pool (or ``pool_size`` connections and no overflow).
+    ``statement_timeout`` (seconds; 0: none): the server cancels a longer statement, so no
+    request holds a connection beyond it."""
+    server_settings = {"application_name": name}
+    if statement_timeout > 0:
+        server_settings["statement_timeout"] = str(max(1, round(statement_timeout * 1000)))
     engine = create_async_engine(
         url,
         pool_size=pool_size or settings.db_pool_size,
@@ -45,7 +55,7 @@ def build_engine(
         pool_pre_ping=settings.db_pre_ping,
         pool_recycle=RECYCLE_SECONDS,
         connect_args={
-            "server_settings": {"application_name": name},
+            "server_settings": server_settings,
             "timeout": settings.db_connect_timeout,
             # The dialect opens connections through this function (with the URL's arguments):
             # an unreachable database then raises an error of its own (hub.db.outage).
@@ -55,6 +65,17 @@ def build_engine(
     )
     event.listen(engine.sync_engine.pool, "checkout", replace_closed)
     return engine
+
+
+STATEMENT_TIMEOUT_STATE = "57014"  # query_canceled: the statement timeout, or a cancel request
+
+
+def is_statement_timeout(error: BaseException) -> bool:
+    """Whether ``error`` (or what it wraps) is a statement the server cancelled."""
+    return any(
+        getattr(current, "sqlstate", None) == STATEMENT_TIMEOUT_STATE
+        for current in outage.causes(error)
+    )
 
 
 def replace_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -6,7 +6,11 @@ in one visible place.
 that is not a GraphQL request (400/415), a body over ``HUB_MAX_BODY_BYTES`` (413) or slower than
 ``HUB_HTTP_BODY_TIMEOUT`` (408), bad credentials (401), a client over its quota (429, with
 ``Retry-After``; :mod:`hub.quota`), a mutation over GET (405), a subscription over HTTP (400:
-they are served over WebSocket). Execution runs through the schema; when the client
+they are served over WebSocket). Before it runs, the operation passes the checks of
+:mod:`hub.schema.limits` (size, depth, aliases, directives, introspection, cost against the
+viewer's budget: refused with a GraphQL error); its cost is what the quota is charged, and
+``extensions.cost`` of the answer. A query running longer than ``HUB_QUERY_TIMEOUT`` is
+stopped (``TIMEOUT``). Execution runs through the schema; when the client
 disconnects first, the work is cancelled (and with it any statement in flight), since nobody
 would read the answer. An unreachable database, at any step and for any caller, is a 503
 ``SERVICE_UNAVAILABLE`` with ``Retry-After`` (:mod:`hub.db.outage`). Answers to a limited client
@@ -47,10 +51,12 @@ from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
 from hub.http import graphiql, ratelimit
 from hub.http.operation import Operation, read_operation
-from hub.http.responses import JSON, HttpError, retry_later
+from hub.http.responses import JSON, HttpError, error_response, retry_later
 from hub.metrics import Metrics, counting_statements
-from hub.quota import Quotas, request_cost
+from hub.quota import Quotas
 from hub.resolvers.auth import authenticate
+from hub.schema.extensions import TIMEOUT_CODE, TIMEOUT_MESSAGE
+from hub.schema.limits import Checked, OperationLimits, Refused
 from hub.settings import Settings
 
 logger = logging.getLogger("hub.http")
@@ -70,6 +76,7 @@ class Outcome(StrEnum):
     INVALID = "invalid"  # the document did not parse or validate, or its variables were bad
     REFUSED = "refused"  # refused before GraphQL ran (method, shape, size, credentials)
     ABANDONED = "abandoned"  # the client left before the answer was ready
+    TIMED_OUT = "timeout"  # a query ran longer than HUB_QUERY_TIMEOUT and was stopped
     UNAVAILABLE = "unavailable"  # the database could not be used (503)
     FAILED = "failed"  # an unexpected exception escaped
 
@@ -89,6 +96,7 @@ class GraphQLEndpoint:
         self.metrics = metrics
         self.sessions: SessionFactory | None = None
         self.quotas = Quotas(settings)  # shared with the other processes once started
+        self.limits = OperationLimits(schema._schema, settings)
         self.ide = settings.graphiql_enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -159,8 +167,23 @@ class GraphQLEndpoint:
         self, request: Request, operation: Operation, report: Report | None = None
     ) -> Response:
         context = await self.context(request)
-        self.charge_quota(context, operation)
-        result = await self.execute(context, operation)
+        checked = self.limits.check(
+            operation.query, operation.variables, operation.operation_name, context.viewer
+        )
+        if isinstance(checked, Refused):
+            if report is not None:
+                report.outcome = Outcome.INVALID
+            return Response(
+                orjson.dumps({"errors": with_request_id(checked, context)}), media_type=JSON
+            )
+        self.charge_quota(context, checked.cost if checked else 1)
+        try:
+            async with asyncio.timeout(self.timeout_for(checked)):
+                result = await self.execute(context, operation)
+        except TimeoutError:
+            if report is not None:
+                report.outcome = Outcome.TIMED_OUT
+            return error_response(200, TIMEOUT_MESSAGE, TIMEOUT_CODE)
         if any(
             (error.extensions or {}).get("code") == outage.ERROR_CODE
             for error in result.errors or ()
@@ -171,14 +194,25 @@ class GraphQLEndpoint:
         headers = ratelimit.headers(context.quota) if context.quota else {}
         if context.retry_after is not None:
             headers["Retry-After"] = str(context.retry_after)
-        return Response(orjson.dumps(process_result(result)), media_type=JSON, headers=headers)
+        body: dict[str, Any] = dict(process_result(result))
+        if checked is not None:
+            body["extensions"] = {**(body.get("extensions") or {}), "cost": checked.extension}
+        return Response(orjson.dumps(body), media_type=JSON, headers=headers)
 
-    def charge_quota(self, context: Context, operation: Operation) -> None:
-        """Count the request against its client's quota, or refuse it (429)."""
+    def timeout_for(self, checked: Checked | None) -> float | None:
+        """Queries stop after ``HUB_QUERY_TIMEOUT``; a mutation, once accepted, runs to its
+        end (its statements are bounded by ``HUB_DB_STATEMENT_TIMEOUT``)."""
+        if checked is None or not checked.is_query or self.settings.query_timeout <= 0:
+            return None
+        return self.settings.query_timeout
+
+    def charge_quota(self, context: Context, cost: int) -> None:
+        """Count the request (``cost``: its operation's) against its client's quota, or
+        refuse it (429)."""
         rule = self.quotas.rule_for(context.viewer, context.client_address)
         if rule is None:
             return
-        decision = self.quotas.admit(rule, request_cost(operation, context.viewer))
+        decision = self.quotas.admit(rule, cost)
         if not decision.allowed:
             raise ratelimit.refusal(decision)
         context.quota = decision
@@ -230,6 +264,13 @@ class GraphQLEndpoint:
             raise HttpError(400, error.as_http_error_reason()) from error
         except InvalidOperationTypeError as error:
             raise refused_operation(error.operation_type, operation.method) from error
+
+
+def with_request_id(refused: Refused, context: Context) -> list[dict[str, Any]]:
+    errors = refused.payloads
+    for error in errors:
+        error["extensions"] = {**error.get("extensions", {}), "requestId": context.request_id}
+    return errors
 
 
 def database_unavailable() -> HttpError:

@@ -35,6 +35,7 @@ async def create_api_key(
     name: str,
     scopes: list[ApiKeyScope],
     expires_at: datetime | None,
+    cost_budget: int | None = None,
 ) -> NewApiKey:
     viewer = require_account(ctx)
     async with ctx.sessions() as session, session.begin():
@@ -45,6 +46,19 @@ async def create_api_key(
             check.add("scopes", "give the key at least one scope", ErrorCode.REQUIRED)
         if expires_at is not None and expires_at <= await clock.now(session):
             check.add("expiresAt", "`expiresAt` must be in the future", ErrorCode.INVALID_INPUT)
+        if cost_budget is not None and cost_budget < 1:
+            check.add("costBudget", "`costBudget` must be at least 1", ErrorCode.INVALID_INPUT)
+        default_budget = ctx.settings.cost_budget_api_key
+        if (
+            cost_budget is not None
+            and cost_budget > default_budget
+            and not viewer.is_platform_admin
+        ):
+            check.add(
+                "costBudget",
+                f"only platform admins may give a key a budget above {default_budget}",
+                ErrorCode.FORBIDDEN,
+            )
         check.done()
         prefix, key, key_hash = credentials.new_api_key()
         row = ApiKey(
@@ -55,6 +69,7 @@ async def create_api_key(
             scopes=sorted({scope.value for scope in scopes}),
             created_by_id=viewer.account_id,
             expires_at=expires_at,
+            cost_budget=cost_budget,
         )
         session.add(row)
         await session.flush()

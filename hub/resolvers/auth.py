@@ -96,6 +96,7 @@ async def _api_key_viewer(sessions: SessionFactory, prefix: str, key: str) -> Vi
         api_key_id=row.id,
         api_key_agency_id=row.agency_id,
         scopes=frozenset(ApiKeyScope(scope) for scope in row.scopes),
+        cost_budget=row.cost_budget,
     )
 
 

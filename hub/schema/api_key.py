@@ -18,7 +18,8 @@ strawberry.enum(
     ApiKeyScope,
     description="What a key may do within its agency. READ_DRAFTS: read unpublished articles; "
     "SUBMIT_ARTICLES: write, submit and read drafts; WRITE_EVENTS: create and update events "
-    "and people; IMPORT_ARTICLES: import articles published elsewhere (`importArticle`).",
+    "and people; IMPORT_ARTICLES: import articles published elsewhere (`importArticle`); "
+    "INTROSPECT: introspect the schema in production (to generate clients).",
 )
 
 
@@ -33,6 +34,10 @@ class ApiKey:
     last_used_at: datetime | None
     expires_at: datetime | None
     revoked_at: datetime | None
+    cost_budget: int | None = strawberry.field(
+        description="The key's own budget per operation (query cost); null: the default for "
+        "API keys."
+    )
 
     @classmethod
     def from_row(cls, row: models.ApiKey) -> ApiKey:
@@ -44,6 +49,7 @@ class ApiKey:
             last_used_at=row.last_used_at,
             expires_at=row.expires_at,
             revoked_at=row.revoked_at,
+            cost_budget=row.cost_budget,
         )
 
 
@@ -53,6 +59,11 @@ class CreateApiKeyInput:
     name: str
     scopes: list[ApiKeyScope]
     expires_at: datetime | None = None
+    cost_budget: int | None = strawberry.field(
+        default=None,
+        description="Budget per operation (query cost) for this key; null: the default for API "
+        "keys. Above that default only platform admins may set it.",
+    )
 
 
 @strawberry.input
@@ -88,6 +99,7 @@ class ApiKeyMutation:
                 name=input.name,
                 scopes=input.scopes,
                 expires_at=input.expires_at,
+                cost_budget=input.cost_budget,
             )
         )
         return _created(created, errors)

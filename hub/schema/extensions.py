@@ -1,5 +1,6 @@
 """Schema extensions: domain error codes (and ``SERVICE_UNAVAILABLE`` when the database is away),
-masking of unexpected errors, the request id in every error, parse/validate caches."""
+masking of unexpected errors, the request id in every error, no suggestions in production, the
+parse/validate cache (:mod:`hub.schema.limits`)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import MaskErrors, SchemaExtension
 
 from hub.db import outage
+from hub.db.session import is_statement_timeout
 from hub.errors import HubError
+from hub.schema.limits import NoSuggestions, SharedDocuments
 
 logger = logging.getLogger("hub.graphql")
 MASKED_MESSAGE = "Internal server error"
+TIMEOUT_CODE = "TIMEOUT"
+TIMEOUT_MESSAGE = "The operation took too long and was stopped; ask for less at a time"
 
 
 class DomainErrorCodes(SchemaExtension):
@@ -59,6 +64,9 @@ def add_domain_code(error: GraphQLError) -> None:
             "code": outage.ERROR_CODE,
             "retryAfter": outage.RETRY_AFTER_SECONDS,
         }
+    elif original is not None and is_statement_timeout(original):
+        error.message = TIMEOUT_MESSAGE  # the client's request was too heavy: not a bug
+        error.extensions = {**(error.extensions or {}), "code": TIMEOUT_CODE}
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -69,6 +77,7 @@ def is_unexpected(error: GraphQLError) -> bool:
         original is not None
         and not isinstance(original, HubError | GraphQLError)
         and not outage.is_unavailable(original)
+        and not is_statement_timeout(original)
     )
 
 
@@ -87,15 +96,12 @@ def masked_errors() -> MaskErrors:
     return MaskErrors(should_mask_error=is_unexpected, error_message=MASKED_MESSAGE)
 
 
-CACHE_SIZE = 1024  # distinct documents kept parsed and validated (LRU, process-wide)
-
-
 def default_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories: a fresh extension per operation; the caches themselves are process-wide."""
     return [
         RequestIdInErrors,  # first: it finishes last, after masking replaced errors
         DomainErrorCodes,
         masked_errors,
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        NoSuggestions,
+        SharedDocuments,
     ]

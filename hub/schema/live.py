@@ -2,7 +2,8 @@
 
 ``authenticate`` turns a connection's credential into a viewer (the same function as for
 HTTP). ``prepare`` authenticates the connection's credential again (a login may have ended
-since), parses and validates a document (both cached per document text), runs queries and
+since), checks the operation's limits and cost (:mod:`hub.schema.limits`), parses and validates
+it (cached per document text, process-wide), runs queries and
 mutations through the schema as that viewer, and for a subscription runs the root field's
 resolver (argument coercion, filter validation, entitlement and cursor checks) to obtain
 the stream request. Subscribers whose documents differ only in the root field's arguments
@@ -29,16 +30,13 @@ from graphql import (
     ExecutionResult,
     Executor,
     FieldNode,
-    GraphQLError,
     OperationDefinitionNode,
     OperationType,
     VariableNode,
     create_source_event_stream,
     execute,
     get_operation_ast,
-    parse,
     print_ast,
-    validate,
 )
 from graphql.language import Visitor, visit
 from strawberry.types.execution import ExecutionResult as StrawberryResult
@@ -54,7 +52,8 @@ from hub.realtime.frames import Rendered
 from hub.realtime.gateway import LiveStart, Rejected, RenderFailed, SingleResult, StreamRequest
 from hub.resolvers.auth import authenticate
 from hub.schema.extensions import error_payload, is_unexpected
-from hub.settings import Settings
+from hub.schema.limits import Checked, OperationLimits, Refused, validated, without_suggestions
+from hub.settings import Environment, Settings
 
 logger = logging.getLogger("hub.graphql")
 
@@ -113,7 +112,7 @@ class LiveGateway:
         self._selections: weakref.WeakValueDictionary[Hashable, Selection] = (
             weakref.WeakValueDictionary()
         )
-        self._document = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._parse_and_validate)
+        self.limits = OperationLimits(schema._schema, settings)
         self._shape = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(selection_shape)
 
     def context(
@@ -161,15 +160,20 @@ class LiveGateway:
             return Rejected([bad_request("`query` must be a string and `variables` an object")])
         if operation_name is not None and not isinstance(operation_name, str):
             return Rejected([bad_request("`operationName` must be a string")])
-        parsed = self._document(query)
-        if isinstance(parsed, tuple):
-            return Rejected(list(parsed))
-        operation = get_operation_ast(parsed, operation_name)
-        if operation is None:
-            return Rejected([bad_request("Unknown operation, or several without `operationName`")])
         viewer = await self._viewer(authorization) if authorization is not None else ANONYMOUS
         if isinstance(viewer, Rejected):
             return viewer
+        checked = self.limits.check(query, variables, operation_name, viewer)
+        if isinstance(checked, Refused):
+            return Rejected(checked.payloads)
+        parsed, errors = validated(self.schema._schema, query, self.settings.max_query_tokens)
+        if errors or parsed is None:
+            if self.settings.environment is Environment.PRODUCTION:
+                without_suggestions(errors)
+            return Rejected([dict(error.formatted) for error in errors])
+        operation = get_operation_ast(parsed, operation_name)
+        if operation is None:
+            return Rejected([bad_request("Unknown operation, or several without `operationName`")])
         context = self.context(viewer, authorization, client_address)
         if operation.operation is OperationType.SUBSCRIPTION and not isinstance(
             operation.selection_set.selections[0], FieldNode
@@ -182,7 +186,10 @@ class LiveGateway:
                 context_value=context,
                 operation_name=operation_name,
             )
-            return SingleResult(JSON.encode(result_payload(result, mask=False)))
+            answer = result_payload(result, mask=False)
+            if isinstance(checked, Checked):
+                answer["extensions"] = {"cost": checked.extension}
+            return SingleResult(JSON.encode(answer))
         executor = Executor.build(
             self.schema._schema,
             parsed,
@@ -203,16 +210,6 @@ class LiveGateway:
         return LiveStart(
             stream, self._selection(query, parsed, operation, operation_name, variables)
         )
-
-    def _parse_and_validate(self, query: str) -> DocumentNode | tuple[dict[str, Any], ...]:
-        try:
-            document = parse(query)
-        except GraphQLError as error:
-            return (dict(error.formatted),)
-        errors = validate(self.schema._schema, document)
-        if errors:
-            return tuple(dict(error.formatted) for error in errors)
-        return document
 
     def _selection(
         self,

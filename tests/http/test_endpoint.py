@@ -24,7 +24,14 @@ async def test_get_and_post_queries(database_url: str, http: httpx.AsyncClient) 
     by_get = await http.get("/graphql", params={"query": QUERY})
     by_post = await http.post("/graphql", json={"query": QUERY})
     assert by_get.status_code == by_post.status_code == 200
-    assert by_get.json() == by_post.json() == {"data": {"region": {"name": "Kalimantan Timur"}}}
+    assert (
+        by_get.json()
+        == by_post.json()
+        == {
+            "data": {"region": {"name": "Kalimantan Timur"}},
+            "extensions": {"cost": {"requested": 1, "budget": 5_000}},
+        }
+    )
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])

@@ -30,23 +30,17 @@ SECONDS = 1  # header, body and keep-alive timeouts of the server under test
 
 @pytest.fixture
 def server(database_url: str) -> Iterator[ServerProcess]:
-    started = ServerProcess(
-        clean_env(
-            HUB_DATABASE_URL=database_url,
-            HUB_AUTO_MIGRATE="false",
-            HUB_WS_MAX_PER_ADDRESS=str(PER_ADDRESS),
-            HUB_WS_MAX_PER_PROCESS=str(PER_PROCESS),
-            HUB_HTTP_HEADER_TIMEOUT=str(SECONDS),
-            HUB_HTTP_BODY_TIMEOUT=str(SECONDS),
-            HUB_HTTP_KEEP_ALIVE_TIMEOUT=str(SECONDS),
-        )
+    env = clean_env(
+        HUB_DATABASE_URL=database_url,
+        HUB_AUTO_MIGRATE="false",
+        HUB_WS_MAX_PER_ADDRESS=str(PER_ADDRESS),
+        HUB_WS_MAX_PER_PROCESS=str(PER_PROCESS),
+        HUB_HTTP_HEADER_TIMEOUT=str(SECONDS),
+        HUB_HTTP_BODY_TIMEOUT=str(SECONDS),
+        HUB_HTTP_KEEP_ALIVE_TIMEOUT=str(SECONDS),
     )
-    try:
-        started.wait_ready()
+    with ServerProcess.ready_with(env) as started:
         yield started
-    finally:
-        if started.process.poll() is None:
-            started.kill()
 
 
 @contextlib.asynccontextmanager
