@@ -2,9 +2,10 @@
 
 A process holding thousands of WebSockets keeps millions of long-lived objects, and every
 full (generation 2) collection walks all of them: about a second at 10,000 connections,
-during which nothing is delivered. Every ``interval`` seconds the keeper collects the young
-generations and then moves every object still alive out of the collector's sight
-(``gc.freeze``), so automatic collections walk only what is newer than that.
+during which nothing is delivered. Every ``interval`` seconds the keeper collects what is
+newer than the last freeze (every generation of it: cyclic garbage must not be frozen) and then
+moves every object still alive out of the collector's sight (``gc.freeze``), so automatic
+collections walk only what is newer than that.
 
 Objects frozen while alive are not reclaimed by automatic collections if they later
 become cyclic garbage (mostly the connections that close). So, now and then, the keeper
@@ -53,6 +54,9 @@ class HeapKeeper:
             self.reclaimed_at = time.monotonic()
             self.reclaims += 1
         else:
-            gc.collect(1)
+            # Every generation, of what is not frozen (only what is newer than the last
+            # freeze): garbage left in the oldest generation would otherwise be frozen with
+            # the living, and stay until the next full collection.
+            gc.collect()
         gc.freeze()
         self.freezes += 1

@@ -140,14 +140,27 @@ class _ParseCache:
             while self.documents and (
                 len(self.documents) > self.entries or self.size > self.characters
             ):
-                (evicted, _), _ = self.documents.popitem(last=False)
+                (evicted, _), gone = self.documents.popitem(last=False)
                 self.size -= len(evicted)
+                _unlink_tokens(gone.document)
         return found
 
     def clear(self) -> None:
         with self.lock:
             self.documents.clear()
             self.size = 0
+
+
+def _unlink_tokens(document: DocumentNode) -> None:
+    """Cut the links of a document's token list (each token points to the one before and
+    after: a cycle). A document evicted from the cache is then freed as soon as nothing uses
+    it, even when the collector no longer looks at it (:mod:`hub.realtime.heap` freezes
+    long-lived objects). Locations keep their offsets, all that errors need."""
+    token = document.loc.start_token if document.loc is not None else None
+    while token is not None:
+        following = token.next
+        token.prev = token.next = None
+        token = following
 
 
 PARSED = _ParseCache(PARSED_DOCUMENTS, PARSED_CHARACTERS)

@@ -205,5 +205,19 @@ def test_the_heap_keeper_hides_long_lived_objects_and_reclaims_them_later() -> N
         gc.unfreeze()
 
 
+def test_the_heap_keeper_collects_old_garbage_before_freezing() -> None:
+    keeper = HeapKeeper(interval=1, open_connections=lambda: 10)
+    try:
+        cycle = Node()
+        cycle.next = cycle
+        gone = weakref.ref(cycle)
+        gc.collect()  # it survives: now in the oldest generation
+        del cycle  # garbage there, where a collection of the young ones does not look
+        keeper.step()
+        assert gone() is None  # collected, not frozen for good
+    finally:
+        gc.unfreeze()
+
+
 class Node:
     next: Node | None = None

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.auth import ANONYMOUS, Viewer
 from hub.schema import build_schema
-from hub.schema.limits import Checked, OperationLimits, Refused
+from hub.schema.limits import Checked, OperationLimits, Refused, _ParseCache
 from hub.settings import Environment, Settings
 from hub.vocabulary import ApiKeyScope, MemberRole
 from tests.factories import add_account, add_api_key, bearer, ensure_agency, headers_for
@@ -225,6 +225,23 @@ async def test_the_same_checks_apply_over_websocket(
         assert (await client.receive())["type"] == "complete"
         await client.subscribe("5", "subscription { articlePublished { kind } }")
         await client.quiet(0.3)  # a subscription within the limits joins the stream
+
+
+def test_documents_leaving_the_cache_are_freed_without_the_collector() -> None:
+    cache = _ParseCache(entries=2, characters=1_000)
+    first = cache.entry("{ a: __typename }", 100).document
+    assert first.loc is not None
+    tokens, token = [], first.loc.start_token
+    while token is not None:
+        tokens.append(token)
+        token = token.next
+    assert len(tokens) == 7  # start, {, a, :, __typename, }, end
+    cache.entry("{ b: __typename }", 100)
+    cache.entry("{ c: __typename }", 100)  # the first one leaves
+    # its token list is no cycle any more: reference counting alone frees it
+    assert all(token.prev is None and token.next is None for token in tokens)
+    cache.entry("{ " + "d " * 493 + "}", 10_000)  # 989 characters: the others leave
+    assert len(cache.documents) == 1
 
 
 def documents_the_project_sends() -> list[tuple[str, str]]:
