@@ -1,9 +1,10 @@
 // Follows articlePublished with a stock npm client, resuming as the README recommends, and
 // prints one JSON line per event (and {"connected": n} each time it connects).
-//   node follow.mjs ws|sse URL COUNT
+//   node follow.mjs ws|sse|sse-single URL COUNT
 // graphql-ws: connectionParams is a function, evaluated on every (re)connect, sending the
-// last cursor received as `resume`; graphql-sse: the headers function sends it as
-// Last-Event-ID. Either way the client's own retry sends the original subscription again.
+// last cursor received as `resume`; graphql-sse (distinct connections, or one connection
+// for all operations): the headers function sends it as Last-Event-ID. Either way the
+// client's own retry sends the original subscription again.
 import { createClient as createWsClient } from "graphql-ws";
 import { createClient as createSseClient } from "graphql-sse";
 import WebSocket from "ws";
@@ -13,7 +14,7 @@ const wanted = Number(countText);
 const query = `subscription Articles {
   articlePublished { cursor kind article { slug } }
 }`;
-const retry = { retryAttempts: 60 };
+const retry = { retryAttempts: 240 }; // a minute of 250 ms pauses: a restart fits
 const pause = () => new Promise((resolve) => setTimeout(resolve, 250));
 
 let lastCursor = null;
@@ -35,6 +36,7 @@ const client =
         url,
         ...retry,
         retry: pause,
+        singleConnection: transport === "sse-single",
         headers: () => (lastCursor ? { "Last-Event-ID": lastCursor } : {}),
         on: { connected },
       });

@@ -92,7 +92,7 @@ async def slugs(sessions: Sessions, ids: list[int]) -> list[str]:
     return [rows[article_id] for article_id in ids]
 
 
-@pytest.mark.parametrize("transport", ["ws", "sse"])
+@pytest.mark.parametrize("transport", ["ws", "sse", "sse-single"])
 async def test_a_stock_client_loses_and_repeats_nothing_across_a_restart(
     database_url: str, sessions: Sessions, transport: str
 ) -> None:

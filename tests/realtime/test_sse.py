@@ -108,6 +108,10 @@ async def test_post_stream_resumes_after_the_later_of_after_and_last_event_id(
             "Unknown region code `99.99`",
         ),
         ({"query": ARTICLES, "variables": {"after": "bm90LWEtY3Vyc29y"}}, "is not a cursor"),
+        (
+            {"query": 'subscription { reviewQueue(agencySlug: "kpu-sse") { cursor } }'},
+            "log in (Bearer access token) or use an API key to do this",
+        ),
     ],
 )
 async def test_operation_errors_come_as_a_next_event_then_complete(
