@@ -21,9 +21,15 @@ with ``Last-Event-ID`` (what a browser's ``EventSource`` sends when it reconnect
 clients send it from a headers function) resumes after that cursor, or after ``after`` when
 that is later: nothing lost, nothing repeated.
 
-A comment line (``:``) every ``HUB_LIVE_KEEPALIVE_INTERVAL`` seconds keeps proxies from
-closing an idle stream. A client that reads slower than events arrive (more than
-``HUB_LIVE_QUEUE_SIZE`` queued) has its stream ended, and resumes with ``Last-Event-ID``.
+*Multipart* (Apollo Client's HTTP subscriptions): a POST with ``Accept: multipart/mixed;
+subscriptionSpec=1.0`` gets the results as ``multipart/mixed`` parts, ``{"payload":
+<result>}`` each, ``{}`` parts as heartbeats, and the closing boundary when it completes
+(it has no event ids: such clients resubscribe with ``after``).
+
+A comment line (``:``; a ``{}`` part in multipart) every ``HUB_LIVE_KEEPALIVE_INTERVAL``
+seconds keeps proxies from closing an idle stream. A client that reads slower than events
+arrive (more than ``HUB_LIVE_QUEUE_SIZE`` queued) has its stream ended, and resumes with
+``Last-Event-ID``.
 Open streams count against the WebSocket limits (:mod:`hub.realtime.socket_limits`): one
 budget of live connections per address and per process. When the server shuts down
 (:data:`hub.http.protocol.SHUTDOWN`, or :meth:`EventStreams.close_all`), each stream ends
@@ -47,7 +53,7 @@ from hub.addresses import client_address
 from hub.http.operation import Operation, read_operation
 from hub.http.protocol import SHUTDOWN
 from hub.http.responses import HttpError, json_response, retry_later
-from hub.realtime.cursor import ORIGIN, encode
+from hub.realtime.cursor import ORIGIN, Position, encode
 from hub.realtime.frames import Rendered
 from hub.realtime.gateway import LiveStart, Rejected, SingleResult
 from hub.realtime.socket_limits import Full, SocketLimits
@@ -60,41 +66,67 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 App = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 
-EVENT_STREAM = "text/event-stream"
+EVENT_STREAM = b"text/event-stream"
 TOKEN_HEADER = "x-graphql-event-stream-token"  # noqa: S105 (a header name)
 TOKEN_PARAMETER = "token"  # noqa: S105 (a parameter name)
 UNAVAILABLE = "SERVICE_UNAVAILABLE"  # the gateway could not check credentials: no database
 RETRY_AFTER_SECONDS = 30
 SHUTDOWN_FLUSH_SECONDS = 2.0
-KEEP_ALIVE = b":\n\n"
-HEADERS = [
-    (b"content-type", b"text/event-stream; charset=utf-8"),
-    (b"cache-control", b"no-cache"),
-    (b"x-accel-buffering", b"no"),  # proxies that buffer responses (nginx) pass it through
-]
+PART = b"\r\n--graphql\r\ncontent-type: application/json; charset=utf-8\r\n\r\n"
 
 
-def wants_events(scope: MutableMapping[str, Any]) -> bool:
+def accepts(scope: MutableMapping[str, Any], *parts: bytes) -> bool:
+    """Whether the ``Accept`` header names all of ``parts`` (lower case)."""
     for name, value in scope.get("headers", []):
-        if name == b"accept" and EVENT_STREAM.encode() in value.lower():
+        if name == b"accept" and all(part in value.lower() for part in parts):
             return True
     return False
 
 
-def next_event(rendered: bytes, position: tuple[int, int], operation_id: str | None) -> bytes:
-    """A ``next`` event; with the change's cursor as ``id`` when it is a change."""
-    head = b"event: next\n"
-    if position != ORIGIN:
-        head += b"id: " + encode(position).encode() + b"\n"
-    if operation_id is None:
-        return head + b"data: " + rendered + b"\n\n"
-    return head + b'data: {"id":' + _quoted(operation_id) + b',"payload":' + rendered + b"}\n\n"
+class EventFraming:
+    """Server-Sent Events: ``next`` events (with the change's cursor as ``id`` when the
+    result is a change) and ``complete``; in single-connection mode with operation ids."""
+
+    headers: tuple[tuple[bytes, bytes], ...] = (
+        (b"content-type", b"text/event-stream; charset=utf-8"),
+        (b"cache-control", b"no-cache"),
+        (b"x-accel-buffering", b"no"),  # proxies that buffer responses (nginx) pass it through
+    )
+    keep_alive = b":\n\n"
+
+    def result(self, rendered: bytes, position: Position, operation_id: str | None) -> bytes:
+        head = b"event: next\n"
+        if position != ORIGIN:
+            head += b"id: " + encode(position).encode() + b"\n"
+        if operation_id is None:
+            return head + b"data: " + rendered + b"\n\n"
+        quoted = _quoted(operation_id)
+        return head + b'data: {"id":' + quoted + b',"payload":' + rendered + b"}\n\n"
+
+    def complete(self, operation_id: str | None) -> bytes:
+        if operation_id is None:
+            return b"event: complete\ndata:\n\n"
+        return b'event: complete\ndata: {"id":' + _quoted(operation_id) + b"}\n\n"
 
 
-def complete_event(operation_id: str | None) -> bytes:
-    if operation_id is None:
-        return b"event: complete\ndata:\n\n"
-    return b'event: complete\ndata: {"id":' + _quoted(operation_id) + b"}\n\n"
+class MultipartFraming(EventFraming):
+    """Apollo's multipart HTTP subscriptions: one ``{"payload": <result>}`` part per result,
+    ``{}`` parts as heartbeats, the closing boundary at the end."""
+
+    headers = (
+        (b"content-type", b'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"'),
+        *EventFraming.headers[1:],
+    )
+    keep_alive = PART + b"{}"
+
+    def result(self, rendered: bytes, position: Position, operation_id: str | None) -> bytes:
+        return PART + b'{"payload":' + rendered + b"}"
+
+    def complete(self, operation_id: str | None) -> bytes:
+        return b"\r\n--graphql--\r\n"
+
+
+EVENTS = EventFraming()
 
 
 def _quoted(text: str) -> bytes:
@@ -105,10 +137,18 @@ class EventStream:
     """One open event stream: a :class:`~hub.realtime.subscriber.Sink` for its subscribers
     (one in distinct mode; any number, by operation id, in single-connection mode)."""
 
-    def __init__(self, *, limit: int, release: Callable[[EventStream], None], single: bool):
+    def __init__(
+        self,
+        *,
+        limit: int,
+        release: Callable[[EventStream], None],
+        single: bool = False,
+        framing: EventFraming = EVENTS,
+    ) -> None:
         self.limit = limit
         self.release = release
         self.single = single
+        self.framing = framing
         self.subscriptions: dict[str, Subscriber] = {}
         self.queue: deque[bytes] = deque()
         self.wake = asyncio.Event()
@@ -121,8 +161,8 @@ class EventStream:
     # -- the Sink side (called by the broker) ------------------------------------------------
 
     def deliver(self, subscriber: Subscriber, rendered: Rendered) -> bool:
-        event = next_event(rendered.payload, rendered.position, self._id(subscriber.operation_id))
-        return self.push(event)
+        key = self._id(subscriber.operation_id)
+        return self.push(self.framing.result(rendered.payload, rendered.position, key))
 
     def end(self, subscriber: Subscriber, errors: list[dict[str, Any]]) -> None:
         if self.subscriptions.get(subscriber.operation_id) is subscriber:
@@ -154,8 +194,8 @@ class EventStream:
         stream then ends."""
         key = self._id(operation_id)
         if payload is not None:
-            self.push(next_event(payload, ORIGIN, key))
-        self.push(complete_event(key))
+            self.push(self.framing.result(payload, ORIGIN, key))
+        self.push(self.framing.complete(key))
         if not self.single:
             self.close()
 
@@ -185,7 +225,7 @@ class EventStream:
             try:
                 await asyncio.wait_for(self._woken(stopping), keep_alive or None)
             except TimeoutError:
-                await send(body(KEEP_ALIVE))
+                await send(body(self.framing.keep_alive))
 
     async def _woken(self, stopping: asyncio.Event) -> None:
         waits = [asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stopping.wait())]
@@ -238,8 +278,11 @@ class EventStreams:
                 return
             elif token is not None and method == "POST":
                 response = await self.start_reserved(request, token)
-            elif method in ("GET", "POST") and wants_events(scope):
-                await self.run_distinct(request, send)
+            elif method in ("GET", "POST") and accepts(scope, EVENT_STREAM):
+                await self.run_distinct(request, send, EVENTS)
+                return
+            elif method == "POST" and accepts(scope, b"multipart/mixed", b"subscriptionspec"):
+                await self.run_distinct(request, send, MultipartFraming())
                 return
             else:
                 await self.fallback(scope, receive, send)
@@ -250,7 +293,7 @@ class EventStreams:
 
     # -- distinct connections ----------------------------------------------------------------
 
-    async def run_distinct(self, request: Request, send: Send) -> None:
+    async def run_distinct(self, request: Request, send: Send, framing: EventFraming) -> None:
         operation = await self.operation(request)
         service = self.service()
         authorization = request.headers.get("authorization")
@@ -265,7 +308,7 @@ class EventStreams:
             mutations=request.method != "GET",
         )
         stream = EventStream(
-            limit=service.settings.live_queue_size, release=self.release, single=False
+            limit=service.settings.live_queue_size, release=self.release, framing=framing
         )
         if isinstance(prepared, Rejected) and unavailable(prepared):
             raise service_unavailable(prepared)
@@ -358,7 +401,7 @@ class EventStreams:
             subscriber = stream.subscriptions.pop(operation_id, None)
             if subscriber is not None:
                 self.service().broker.leave(subscriber)
-                stream.push(complete_event(operation_id))
+                stream.push(stream.framing.complete(operation_id))
         return Response(status_code=200)
 
     def reservation(self, token: str) -> Reservation:
@@ -429,8 +472,10 @@ class EventStreams:
         pump: asyncio.Task[None] | None = None
         try:
             with self.limits.hold(address):
-                await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
-                await send(body(KEEP_ALIVE))  # the headers reach the client now
+                framing = stream.framing
+                headers = list(framing.headers)
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send(body(framing.keep_alive))  # the headers reach the client now
                 pump = asyncio.ensure_future(
                     stream.pump(send, settings.live_keepalive_interval, shutdown)
                 )

@@ -4,6 +4,7 @@ read with a real streaming HTTP client as a browser's EventSource would."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -276,3 +277,36 @@ async def test_shutdown_ends_open_streams_without_complete(live_settings: Settin
     assert await reader.ended(within=5)
     await response.aclose()
     await client.aclose()
+
+
+async def test_multipart_subscriptions_for_apollo_clients(
+    client: httpx.AsyncClient, sessions: Sessions
+) -> None:
+    batch = await articles(sessions, 1)
+    headers = {"accept": 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json'}
+    received = b""
+    async with client.stream(
+        "POST", "/graphql", json={"query": ARTICLES}, headers=headers
+    ) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"] == (
+            'multipart/mixed; boundary="graphql"; subscriptionSpec="1.0"'
+        )
+        await asyncio.sleep(0.3)
+        await approve_article(sessions, batch[0])
+        async with asyncio.timeout(30):
+            async for chunk in response.aiter_bytes():
+                received += chunk
+                if b"payload" in received:
+                    break
+    parts = [part for part in received.split(b"\r\n--graphql") if part.strip()]
+    bodies = [json.loads(part.split(b"\r\n\r\n", 1)[1]) for part in parts]
+    assert bodies[0] == {}  # a heartbeat: the response has started
+    (change,) = [body["payload"]["data"]["articlePublished"] for body in bodies if body]
+    assert change["article"]["slug"] == (await slugs_of(sessions, batch))[0]
+
+    invalid = {"query": "subscription { nope }"}
+    async with client.stream("POST", "/graphql", json=invalid, headers=headers) as response:
+        whole = b"".join([chunk async for chunk in response.aiter_bytes()])
+    assert b"Cannot query field 'nope'" in whole
+    assert whole.endswith(b"\r\n--graphql--\r\n")
