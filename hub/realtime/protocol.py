@@ -119,7 +119,8 @@ class Session:
         self.connection = connection
         self.client_address = client_address
         self.legacy = connection.protocol == LEGACY_WS
-        self.resume: dict[str, str] = {}  # connection_init's: operation name or id -> cursor
+        # connection_init's: operation name or id -> cursor (None: from its own `after`)
+        self.resume: dict[str, str | None] = {}
 
     async def run(self, receive: Receive) -> None:
         connection = self.connection
@@ -180,7 +181,7 @@ class Session:
             return
         resume = given.get("resume", {})
         if not isinstance(resume, dict) or not all(
-            isinstance(cursor, str) for cursor in resume.values()
+            isinstance(cursor, str | None) for cursor in resume.values()
         ):
             connection.close(BAD_MESSAGE, "`resume` must map operation names or ids to cursors")
             return

@@ -61,6 +61,8 @@ async def test_bad_resume_values_are_clear_errors(address: str) -> None:
         "The resume cursor is not a cursor issued by this service"
     )
     async with LiveClient.connect(url, init=False) as client:
+        await client.initialise({"resume": {"Articles": None}})  # nothing yet: accepted
+    async with LiveClient.connect(url, init=False) as client:
         await client.send({"type": "connection_init", "payload": {"resume": ["x"]}})
         assert await close_code(client) == (
             4400,
