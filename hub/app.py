@@ -113,6 +113,7 @@ def create_app(settings: Settings) -> Starlette:
             raise RuntimeError("the application has not started (lifespan not run)")
         return {
             **app_holder[0].state.live.stats(),
+            "eventStreams": len(event_streams.streams),
             "sqlStatements": statements.count,
             "liveSqlStatements": statements.live,
         }

@@ -66,7 +66,7 @@ class EventReader:
         raise AssertionError(f"unexpected event {event}")
 
     async def quiet(self, seconds: float) -> None:
-        """Assert that no event arrives for ``seconds``."""
+        """Assert that no event arrives for ``seconds`` (the reading ends there: call it last)."""
         with contextlib.suppress(TimeoutError):
             event = await self.next(seconds)
             raise AssertionError(f"unexpected event {event}")

@@ -257,7 +257,10 @@ async def test_streams_share_the_websocket_limits_and_keep_alive(
         with pytest.raises(Exception, match="429"):
             async with LiveClient.connect(f"ws://{address}/graphql"):
                 pass
-        await reader.quiet(1.0)
+        stats = (await client.get("/health/realtime")).json()
+        assert stats["eventStreams"] == 1
+        assert stats["subscribers"] == 1
+        await reader.quiet(1.0)  # (ends the reading: last)
         assert reader.comments >= 3  # keep-alive comments, no events
 
 
