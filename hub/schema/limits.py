@@ -1,4 +1,5 @@
-"""The checks an operation passes before it runs, for every transport (HTTP, WebSocket, SSE).
+"""The checks an operation passes before it runs, for every transport (HTTP; WebSocket, SSE and
+multipart HTTP through the live gateway).
 
 :meth:`OperationLimits.check` takes a document's text, its variables and operation name and
 the viewer, and answers :class:`Checked` (the parsed document and the operation's cost) or

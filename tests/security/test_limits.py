@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +21,7 @@ from tests.factories import add_account, add_api_key, bearer, ensure_agency, hea
 from tests.live_client import LiveClient
 from tests.security.conftest import client_from, running
 from tests.servers import serving
+from tests.sse_client import open_stream
 
 ROOT = Path(__file__).resolve().parents[2]
 NESTED = """{ articles(first: 100) { nodes { agency { articles(first: 100) { nodes { agency {
@@ -225,6 +227,21 @@ async def test_the_same_checks_apply_over_websocket(
         assert (await client.receive())["type"] == "complete"
         await client.subscribe("5", "subscription { articlePublished { kind } }")
         await client.quiet(0.3)  # a subscription within the limits joins the stream
+
+
+async def test_the_same_checks_apply_over_server_sent_events(
+    abuse_settings: Callable[..., Settings],
+) -> None:
+    async with (
+        serving(abuse_settings()) as address,
+        httpx.AsyncClient(base_url=f"http://{address}", timeout=30) as http,
+    ):
+        for query, code in ((NESTED, "QUERY_TOO_COMPLEX"), (nested(11), "QUERY_TOO_DEEP")):
+            async with open_stream(http, "POST", "/graphql", json={"query": query}) as reader:
+                refused = await reader.next()
+                assert refused.event == "next"
+                assert refused.data["errors"][0]["extensions"]["code"] == code
+                assert (await reader.next()).event == "complete"
 
 
 def test_documents_leaving_the_cache_are_freed_without_the_collector() -> None:
