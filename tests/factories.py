@@ -70,6 +70,10 @@ NO_QUOTAS = {
 }
 """Tests send hundreds of requests a minute from one address; quotas have their own tests."""
 
+NO_RESPONSE_CACHE = {"response_cache_bytes": 0}
+"""Factories write rows directly, past the outbox the response cache follows, so the suite
+reads uncached; the cache's own tests turn it on and write through the API."""
+
 
 def settings_for(database_url: str, data_dir: Path, **overrides: Any) -> Settings:
     """Test settings: argon2 made cheap (hashing cost is not what the tests are about), no
@@ -83,6 +87,7 @@ def settings_for(database_url: str, data_dir: Path, **overrides: Any) -> Setting
             "argon2_memory_kib": 1024,
             "argon2_parallelism": 1,
             **NO_QUOTAS,
+            **NO_RESPONSE_CACHE,
             **overrides,
         }
     )
