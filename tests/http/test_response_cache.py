@@ -263,3 +263,65 @@ async def test_a_change_through_one_process_drops_the_other_process_answer(
     finally:
         writer.stop()
         reader.stop()
+
+
+EVENTS = 'query Events { events(region: "64", first: 10) { nodes { slug title } } }'
+EVENT = "query Event($slug: String!) { event(slug: $slug) { title version } }"
+CREATE_EVENT = """
+mutation ($input: CreateEventInput!) {
+  createEvent(input: $input) { event { slug } errors { code message } }
+}
+"""
+UPDATE_EVENT = """
+mutation ($input: UpdateEventInput!) {
+  updateEvent(input: $input) { event { title } errors { code message } }
+}
+"""
+
+
+async def test_event_changes_drop_the_event_and_event_lists_but_not_article_lists(
+    server: tuple[str, Settings], sessions: Sessions, newsroom: dict[str, str]
+) -> None:
+    url, settings = server
+    await published(sessions, newsroom["64"], "64")
+    slug = "rapat-koordinasi-tembolok"
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=30) as http,
+        Desk.at(url, sessions, settings, agencies=list(newsroom.values())) as desk,
+    ):
+        for _ in range(2):
+            await read(http, EVENTS)
+            await read(http, FEED, region="64")
+        assert await read(http, EVENT, slug=slug) == ({"event": None}, "miss")
+
+        created = await desk.gql(
+            CREATE_EVENT,
+            {
+                "input": {
+                    "organiserSlug": newsroom["64"],
+                    "title": "Rapat koordinasi",
+                    "slug": slug,
+                    "startsOn": "2024-02-01",
+                    "regionCode": "64.71",
+                }
+            },
+            headers=desk.headers,
+        )
+        assert created["createEvent"]["errors"] == []
+        await settled(http, sessions)
+        events, state = await read(http, EVENTS)
+        assert state == "miss"
+        assert slug in {node["slug"] for node in events["events"]["nodes"]}
+        assert (await read(http, EVENT, slug=slug))[1] == "miss"
+        assert (await read(http, FEED, region="64"))[1] == "hit"
+
+        updated = await desk.gql(
+            UPDATE_EVENT,
+            {"input": {"slug": slug, "version": 1, "title": "Rapat koordinasi pengawasan"}},
+            headers=desk.headers,
+        )
+        assert updated["updateEvent"]["errors"] == []
+        await settled(http, sessions)
+        event, state = await read(http, EVENT, slug=slug)
+        assert (event["event"]["title"], state) == ("Rapat koordinasi pengawasan", "miss")
+        assert (await read(http, FEED, region="64"))[1] == "hit"
