@@ -373,13 +373,16 @@ class Desk:
     async def retract(self, article_id: int, reason: str = "Sumber keliru") -> None:
         await self._act("retractArticle", "ArticleReasonInput", article_id, reason=reason)
 
-    async def correct(self, article_id: int, note: str = "Nama narasumber diperbaiki") -> None:
-        await self._act("correctArticle", "CorrectArticleInput", article_id, note=note)
+    async def correct(
+        self, article_id: int, note: str = "Nama narasumber diperbaiki", **changes: Any
+    ) -> None:
+        """Correct, with ``changes`` to the article's fields (``regionCodes=[...]``, ...)."""
+        await self._act("correctArticle", "CorrectArticleInput", article_id, note=note, **changes)
 
     async def submit(self, article_id: int) -> None:
         await self._act("submitArticle", "ArticleActionInput", article_id)
 
-    async def _act(self, name: str, input_type: str, article_id: int, **extra: str) -> None:
+    async def _act(self, name: str, input_type: str, article_id: int, **extra: Any) -> None:
         async with self.sessions() as session:
             article = await session.get(Article, article_id)
             assert article is not None, article_id

@@ -4,13 +4,13 @@ A cached answer is tagged with what it read (:mod:`hub.reads`): entities (articl
 events by id or slug), article lists by filter, event lists. :func:`stale` turns one outbox
 row into the tags it hits:
 
-* an **approval** or **retraction** hits the article (id and slug) and every article list
-  whose filter takes it, matched on what the outbox row carries (regions with their
-  provinces, agency, agency type, stages, tags, event) — a list over a condition the row does
-  not carry (a person, a category, dates, a tag known only by id) counts as taking it;
-* a **correction** or an **import** hits the article and every article list: the row
-  carries the article's attributes after the change only, so a list it left cannot be told
-  from one it never was in;
+* an **approval**, **retraction**, **correction** or **import** hits the article (id and
+  slug) and every article list whose filter takes it, matched on what the outbox row
+  carries (regions with their provinces, agency, agency type, stages, tags, event) — a list
+  over a condition the row does not carry (a person, a category, dates, a tag known only by
+  id) counts as taking it. A correction or re-import that moved the article (other regions,
+  stages, tags, event) carries where it was before (``payload.previous``): the lists that
+  took it there are hit too, since it leaves them;
 * an **event change** hits the event (id and slug) and every event list;
 * submissions and rejections hit nothing (nobody anonymous sees an unpublished article);
   a kind this module does not know hits everything.
@@ -22,7 +22,8 @@ so a cached list and a subscription agree on which changes concern them.
 from __future__ import annotations
 
 from collections.abc import Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from hub import filters, reads
 from hub.realtime.changes import Change
@@ -30,9 +31,10 @@ from hub.realtime.filters import ArticleFilter as Feed
 from hub.vocabulary import OutboxKind
 
 UNSEEN = frozenset({OutboxKind.ARTICLE_SUBMITTED.value, OutboxKind.ARTICLE_REJECTED.value})
-PLACED = frozenset({OutboxKind.ARTICLE_APPROVED.value, OutboxKind.ARTICLE_RETRACTED.value})
-REWRITTEN = frozenset(
+PUBLISHED = frozenset(
     {
+        OutboxKind.ARTICLE_APPROVED.value,
+        OutboxKind.ARTICLE_RETRACTED.value,
         OutboxKind.ARTICLE_CORRECTED.value,
         OutboxKind.ARTICLE_IMPORTED.value,
         OutboxKind.ARTICLE_BACKFILLED.value,
@@ -59,12 +61,12 @@ def feed(article_filter: filters.ArticleFilter | None) -> Feed:
 
 @dataclass(frozen=True, slots=True)
 class Stale:
-    """The tags one change hits. ``lists_of``: the change article lists are matched
-    against; ``all_lists``: every article list; ``everything``: the whole cache."""
+    """The tags one change hits. ``placed``: where the article is (and was) listed, each as
+    the publication there that article lists are matched against (see :func:`placed`);
+    ``everything``: the whole cache."""
 
     entities: frozenset[reads.Entity] = frozenset()
-    lists_of: Change | None = None
-    all_lists: bool = False
+    placed: tuple[Change, ...] = ()
     event_lists: bool = False
     everything: bool = False
 
@@ -74,25 +76,37 @@ class Stale:
             return True
         if self.event_lists and event_lists:
             return True
-        if self.all_lists:
-            return bool(feeds)
-        change = self.lists_of
-        return change is not None and any(feed.matches(change) for feed in feeds)
+        return any(feed.matches(there) for there in self.placed for feed in feeds)
 
 
 NOTHING = Stale()
 
 
+def placed(change: Change, where: dict[str, Any] | None = None) -> Change:
+    """The change as an approval (the live feeds' filters match only published kinds), at
+    ``where`` (a ``payload.previous`` placement) or where the row says."""
+    approval = replace(change, kind=OutboxKind.ARTICLE_APPROVED.value)
+    if where is None:
+        return approval
+    return replace(
+        approval,
+        agency_id=where.get("agency_id"),
+        region_codes=tuple(where.get("region_codes", ())),
+        payload={**change.payload, **where},
+    )
+
+
 def stale(change: Change) -> Stale:
     if change.kind in UNSEEN:
         return NOTHING
-    if change.kind in PLACED or change.kind in REWRITTEN:
+    if change.kind in PUBLISHED:
         entities = {(reads.ARTICLE, change.entity_id)}
         if (slug := change.payload.get("slug")) is not None:
             entities.add((reads.ARTICLE_SLUG, slug))
-        if change.kind in PLACED:
-            return Stale(entities=frozenset(entities), lists_of=change)
-        return Stale(entities=frozenset(entities), all_lists=True)
+        places = [placed(change)]
+        if isinstance(previous := change.payload.get("previous"), dict):
+            places.append(placed(change, previous))
+        return Stale(entities=frozenset(entities), placed=tuple(places))
     if change.kind in EVENTS:
         entities = {(reads.EVENT, change.entity_id)}
         if (slug := change.payload.get("slug")) is not None:

@@ -199,7 +199,7 @@ class ResponseCache:
             self._seen += 1
             self._recent.append(hit)
             self.position = max(self.position, change.position)
-            dropped = self._stale_keys(hit, change)
+            dropped = self._stale_keys(hit)
             for key in dropped:
                 self._drop(key)
             self.stats.invalidations += len(dropped)
@@ -216,7 +216,7 @@ class ResponseCache:
 
     # -- bookkeeping -------------------------------------------------------------------------
 
-    def _stale_keys(self, hit: Stale, change: Change) -> set[Key]:
+    def _stale_keys(self, hit: Stale) -> set[Key]:
         if hit.everything:
             return set(self._entries)
         keys: set[Key] = set()
@@ -224,14 +224,10 @@ class ResponseCache:
             keys |= self._by_entity.get(entity, set())
         if hit.event_lists:
             keys |= self._event_lists
-        if hit.all_lists:
-            for bucket in self._by_feed.values():
-                for listed in bucket.values():
-                    keys |= listed
-        elif hit.lists_of is not None:
-            for index_key in change_keys(change, Stream.ARTICLES):
+        for there in hit.placed:
+            for index_key in change_keys(there, Stream.ARTICLES):
                 for listed_feed, listed in self._by_feed.get(index_key, {}).items():
-                    if listed_feed.matches(change):
+                    if listed_feed.matches(there):
                         keys |= listed
         return keys
 

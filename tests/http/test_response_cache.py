@@ -171,9 +171,7 @@ async def test_correction_and_retraction_drop_the_answers_that_hold_the_article(
         assert (await read(http, DETAIL, slug=retracted))[1] == "hit"
         assert (await read(http, DETAIL, slug=elsewhere))[1] == "hit"
         assert (await read(http, FEED, region="64"))[1] == "miss"
-        # The outbox carries a corrected article's attributes after the change only:
-        # every article list goes, but no other article's own answer.
-        assert (await read(http, FEED, region="35"))[1] == "miss"
+        assert (await read(http, FEED, region="35"))[1] == "hit"
 
         await desk.retract(ids[retracted])
         await settled(http, sessions)
@@ -187,6 +185,40 @@ async def test_correction_and_retraction_drop_the_answers_that_hold_the_article(
         assert (await read(http, DETAIL, slug=corrected))[1] == "hit"
         assert (await read(http, DETAIL, slug=elsewhere))[1] == "hit"
         assert (await read(http, FEED, region="35"))[1] == "hit"
+
+
+async def test_a_correction_that_moves_an_article_drops_the_lists_it_left_and_joined(
+    server: tuple[str, Settings], sessions: Sessions, newsroom: dict[str, str]
+) -> None:
+    url, settings = server
+    moved = await published(sessions, newsroom["64"], "64")
+    await published(sessions, newsroom["35"], "35")
+    async with sessions() as session:
+        from sqlalchemy import select
+
+        from hub.db.models import Article
+
+        moved_id = await session.scalar(select(Article.id).where(Article.slug == moved))
+    assert moved_id is not None
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=30) as http,
+        Desk.at(url, sessions, settings, agencies=list(newsroom.values())) as desk,
+    ):
+        before = {region: (await read(http, FEED, region=region))[0] for region in PROVINCES}
+        # Kalimantan Timur -> Jawa Timur: 64's feed loses it, 35's gains it, Bali's (51)
+        # is untouched.
+        await desk.correct(moved_id, note="Wilayah liputan diperbaiki", regionCodes=["35.78"])
+        await settled(http, sessions)
+        after = {}
+        for region in PROVINCES:
+            after[region], state = await read(http, FEED, region=region)
+            assert state == ("hit" if region == "51" else "miss"), region
+        assert moved in slugs(before["64"]) - slugs(after["64"])
+        assert moved in slugs(after["35"]) - slugs(before["35"])
+        assert after["51"] == before["51"]
+
+
+PROVINCES = ("64", "35", "51")
 
 
 async def test_an_approval_drops_a_cached_null_look_up_of_it(
