@@ -17,6 +17,10 @@ would read the answer. An unreachable database, at any step and for any caller, 
 carry the ``RateLimit-Policy`` / ``RateLimit`` headers; a refusal inside the operation that asks
 the client to wait (a throttled login) sets ``Retry-After``.
 
+Anonymous queries are answered from the process's response cache when it holds the answer
+(:mod:`hub.http.response_cache`; ``X-Cache: hit`` or ``miss``); the quota is charged either
+way.
+
 Each request is reported to the metrics (:meth:`hub.metrics.Metrics.observe_request`): its
 operation name, its :class:`Outcome`, its duration and the SQL statements it sent.
 """
@@ -51,6 +55,7 @@ from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
 from hub.http import graphiql, ratelimit
 from hub.http.operation import Operation, read_operation
+from hub.http.response_cache import ResponseCache
 from hub.http.responses import JSON, HttpError, error_response, retry_later
 from hub.metrics import Metrics, counting_statements
 from hub.quota import Quotas
@@ -97,6 +102,7 @@ class GraphQLEndpoint:
         self.sessions: SessionFactory | None = None
         self.quotas = Quotas(settings)  # shared with the other processes once started
         self.limits = OperationLimits(schema._schema, settings)
+        self.cache = ResponseCache(settings)  # follows the outbox once the live service runs
         self.ide = settings.graphiql_enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -177,9 +183,15 @@ class GraphQLEndpoint:
                 orjson.dumps({"errors": with_request_id(checked, context)}), media_type=JSON
             )
         self.charge_quota(context, checked.cost if checked else 1)
+        key = self.cache.key_for(context, operation)
+        if (body := self.cache.get(key)) is not None:
+            if report is not None:
+                report.outcome = Outcome.OK
+            return self.respond(context, body, cached=True)
         try:
             async with asyncio.timeout(self.timeout_for(checked)):
-                result = await self.execute(context, operation)
+                with self.cache.filling(key) as fill:
+                    result = await self.execute(context, operation)
         except TimeoutError:
             if report is not None:
                 report.outcome = Outcome.TIMED_OUT
@@ -189,15 +201,28 @@ class GraphQLEndpoint:
             for error in result.errors or ()
         ):
             raise database_unavailable()
+        outcome = outcome_of(result)
         if report is not None:
-            report.outcome = outcome_of(result)
+            report.outcome = outcome
+        answer: dict[str, Any] = dict(process_result(result))
+        if checked is not None:
+            answer["extensions"] = {**(answer.get("extensions") or {}), "cost": checked.extension}
+        body = orjson.dumps(answer)
+        if outcome is Outcome.OK and operation.query is not None:
+            self.cache.keep(
+                fill, body, query=operation.query, operation_name=operation.operation_name
+            )
+        return self.respond(context, body, cached=False if key is not None else None)
+
+    def respond(self, context: Context, body: bytes, *, cached: bool | None) -> Response:
+        """The answer, with the client's rate-limit headers and, for a cacheable request,
+        ``X-Cache: hit`` or ``miss``."""
         headers = ratelimit.headers(context.quota) if context.quota else {}
         if context.retry_after is not None:
             headers["Retry-After"] = str(context.retry_after)
-        body: dict[str, Any] = dict(process_result(result))
-        if checked is not None:
-            body["extensions"] = {**(body.get("extensions") or {}), "cost": checked.extension}
-        return Response(orjson.dumps(body), media_type=JSON, headers=headers)
+        if cached is not None:
+            headers["X-Cache"] = "hit" if cached else "miss"
+        return Response(body, media_type=JSON, headers=headers)
 
     def timeout_for(self, checked: Checked | None) -> float | None:
         """Queries stop after ``HUB_QUERY_TIMEOUT``; a mutation, once accepted, runs to its
