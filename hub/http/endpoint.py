@@ -27,7 +27,6 @@ from collections.abc import Awaitable
 from enum import StrEnum
 from typing import Any, TypeVar
 
-import orjson
 import strawberry
 from graphql import OperationType as CoreOperationType
 from starlette.requests import Request
@@ -47,7 +46,7 @@ from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
 from hub.http import graphiql, ratelimit
 from hub.http.operation import Operation, read_operation
-from hub.http.responses import JSON, HttpError, retry_later
+from hub.http.responses import HttpError, json_response, retry_later
 from hub.metrics import Metrics, counting_statements
 from hub.quota import Quotas, request_cost
 from hub.resolvers.auth import authenticate
@@ -171,7 +170,7 @@ class GraphQLEndpoint:
         headers = ratelimit.headers(context.quota) if context.quota else {}
         if context.retry_after is not None:
             headers["Retry-After"] = str(context.retry_after)
-        return Response(orjson.dumps(process_result(result)), media_type=JSON, headers=headers)
+        return json_response(process_result(result), headers=headers)
 
     def charge_quota(self, context: Context, operation: Operation) -> None:
         """Count the request against its client's quota, or refuse it (429)."""
