@@ -35,7 +35,6 @@ from collections.abc import Awaitable
 from enum import StrEnum
 from typing import Any, TypeVar
 
-import orjson
 import strawberry
 from graphql import OperationType as CoreOperationType
 from starlette.requests import Request
@@ -56,7 +55,7 @@ from hub.errors import Unauthenticated
 from hub.http import graphiql, ratelimit
 from hub.http.operation import Operation, read_operation
 from hub.http.response_cache import ResponseCache
-from hub.http.responses import JSON, HttpError, error_response, retry_later
+from hub.http.responses import JSON, HttpError, encode, error_response, retry_later
 from hub.metrics import Metrics, counting_statements
 from hub.quota import Quotas
 from hub.resolvers.auth import authenticate
@@ -179,9 +178,8 @@ class GraphQLEndpoint:
         if isinstance(checked, Refused):
             if report is not None:
                 report.outcome = Outcome.INVALID
-            return Response(
-                orjson.dumps({"errors": with_request_id(checked, context)}), media_type=JSON
-            )
+            refusal = encode({"errors": with_request_id(checked, context)})
+            return Response(refusal, media_type=JSON)
         self.charge_quota(context, checked.cost if checked else 1)
         key = self.cache.key_for(context, operation)
         if (body := self.cache.get(key)) is not None:
@@ -207,7 +205,7 @@ class GraphQLEndpoint:
         answer: dict[str, Any] = dict(process_result(result))
         if checked is not None:
             answer["extensions"] = {**(answer.get("extensions") or {}), "cost": checked.extension}
-        body = orjson.dumps(answer)
+        body = encode(answer)
         if outcome is Outcome.OK and operation.query is not None:
             self.cache.keep(
                 fill, body, query=operation.query, operation_name=operation.operation_name

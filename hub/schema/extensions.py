@@ -1,10 +1,12 @@
 """Schema extensions: domain error codes (and ``SERVICE_UNAVAILABLE`` when the database is away),
-masking of unexpected errors, the request id in every error, no suggestions in production, the
-parse/validate cache (:mod:`hub.schema.limits`)."""
+masking of unexpected errors, the request id in every error, GraphQL's words for values in
+messages, no suggestions in production, the parse/validate cache (:mod:`hub.schema.limits`),
+the check of string inputs (:mod:`hub.schema.inputs`)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +16,7 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from hub.db import outage
 from hub.db.session import is_statement_timeout
 from hub.errors import HubError
+from hub.schema.inputs import InputCheck
 from hub.schema.limits import NoSuggestions, SharedDocuments
 
 logger = logging.getLogger("hub.graphql")
@@ -48,6 +51,29 @@ class RequestIdInErrors(SchemaExtension):
             return
         for error in result.errors:
             error.extensions = {**(error.extensions or {}), "requestId": request_id}
+
+
+class GraphQLWording(SchemaExtension):
+    """Values in graphql-core's coercion messages are printed as Python literals (``found:
+    {'title': None}``, ``not to be None``); clients know them as GraphQL's ``null``, ``true``
+    and ``false``."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in (result.errors if result is not None else None) or ():
+            graphql_wording(error)
+
+
+PYTHON_LITERALS = re.compile(r"\b(?:None|True|False)\b")
+GRAPHQL_LITERALS = {"None": "null", "True": "true", "False": "false"}
+
+
+def graphql_wording(error: GraphQLError) -> None:
+    if not isinstance(error.original_error, HubError):  # domain messages are worded already
+        error.message = PYTHON_LITERALS.sub(
+            lambda found: GRAPHQL_LITERALS[found.group()], error.message
+        )
 
 
 def add_domain_code(error: GraphQLError) -> None:
@@ -89,6 +115,7 @@ def error_payload(error: GraphQLError) -> dict[str, Any]:
         masked = GraphQLError(MASKED_MESSAGE, nodes=error.nodes, path=error.path)
         return dict(masked.formatted)
     add_domain_code(error)
+    graphql_wording(error)
     return dict(error.formatted)
 
 
@@ -100,8 +127,10 @@ def default_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories: a fresh extension per operation; the caches themselves are process-wide."""
     return [
         RequestIdInErrors,  # first: it finishes last, after masking replaced errors
+        GraphQLWording,
         DomainErrorCodes,
         masked_errors,
         NoSuggestions,
         SharedDocuments,
+        InputCheck,  # after validation, before anything runs
     ]

@@ -5,13 +5,13 @@ HTTP). ``prepare`` authenticates the connection's credential again (a login may 
 since), checks the operation's limits and cost (:mod:`hub.schema.limits`), parses and validates
 it (cached per document text, process-wide), runs queries and
 mutations through the schema as that viewer, and for a subscription runs the root field's
-resolver (argument coercion, filter validation, entitlement and cursor checks) to obtain
-the stream request — after the transport's resume cursor when that is later than ``after``
-(see :mod:`hub.realtime.gateway`). Subscribers whose documents differ only in the root
-field's arguments (and in variables used only there) share one :class:`Selection`:
-``render`` executes each selection once per change, in one context per audience (see
-:class:`LiveField`) so the DataLoaders batch across selections, and serializes the result
-once.
+resolver (string inputs checked as everywhere, argument coercion, filter validation,
+entitlement and cursor checks) to obtain the stream request — after the transport's resume
+cursor when that is later than ``after`` (see :mod:`hub.realtime.gateway`). Subscribers whose
+documents differ only in the root field's arguments (and in variables used only there) share
+one :class:`Selection`: ``render`` executes each selection once per change, in one context per
+audience (see :class:`LiveField`) so the DataLoaders batch across selections, and serializes
+the result once.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ from hub.realtime.gateway import (
 )
 from hub.resolvers.auth import authenticate
 from hub.schema.extensions import error_payload, is_unexpected
+from hub.schema.inputs import input_errors
 from hub.schema.limits import Checked, OperationLimits, Refused, validated, without_suggestions
 from hub.settings import Environment, Settings
 
@@ -206,6 +207,9 @@ class LiveGateway:
             if isinstance(checked, Checked):
                 answer["extensions"] = {"cost": checked.extension}
             return SingleResult(JSON.encode(answer))
+        problems = input_errors(self.schema._schema, parsed, operation_name, variables)
+        if problems:
+            return Rejected([dict(error.formatted) for error in problems])
         executor = Executor.build(
             self.schema._schema,
             parsed,
