@@ -9,11 +9,13 @@ bounds their number, rather than comparing two counts.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from hub.settings import Settings
 from tests import factories
 from tests.helpers import GraphQLClient, count_statements
 
@@ -54,6 +56,13 @@ LISTS = {
 @pytest.fixture
 async def newsroom(database_url: str, sessions: async_sessionmaker[AsyncSession]) -> None:
     await factories.newsroom(sessions, agencies=12, per_agency=10)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Pages of 100 inside pages of 100 cost far more than an anonymous operation may
+    (``hub.schema.limits``); what is measured here is the statements they take."""
+    return factories.settings_for(database_url, tmp_path, cost_budget_anonymous=10**7)
 
 
 @pytest.mark.parametrize("name", list(LISTS))
