@@ -178,6 +178,7 @@ TYPES: dict[str, Declared] = {
             "parent": ToOne("Agency", "parent_id"),
             "people": Paged("agency.people", "Person"),
             "events": Paged("agency.events", "Event"),
+            "articles": Paged("agency.articles", "Article"),
         },
     ),
     "Event": Declared(
@@ -196,6 +197,7 @@ TYPES: dict[str, Declared] = {
             "version": Column("version"),
             "region": ToOne("Region", "region_code"),
             "organiser": ToOne("Agency", "organiser_id"),
+            "articles": Paged("event.articles", "Article"),
         },
     ),
     "Person": Declared(
@@ -209,6 +211,7 @@ TYPES: dict[str, Declared] = {
             "version": Column("version"),
             "agency": ToOne("Agency", "agency_id"),
             "events": Paged("person.events", "Event"),
+            "articles": Paged("person.articles", "Article"),
         },
     ),
     "Region": Declared(
@@ -224,12 +227,18 @@ TYPES: dict[str, Declared] = {
             "children": Children("Region", "parent_code", ("code",)),
             "agencies": Paged("region.agencies", "Agency"),
             "events": Paged("region.events", "Event"),
+            "articles": Paged("region.articles", "Article"),
         },
     ),
     "Tag": Declared(
         Tag,
         "id",
-        {"id": _id(), "slug": Column("slug"), "label": Column("label")},
+        {
+            "id": _id(),
+            "slug": Column("slug"),
+            "label": Column("label"),
+            "articles": Paged("tag.articles", "Article"),
+        },
     ),
     "ElectionStage": Declared(
         ElectionStage,
@@ -243,6 +252,7 @@ TYPES: dict[str, Declared] = {
             "endsOn": Column("ends_on"),
             "ordinal": Column("ordinal"),
             "legalBasis": Column("legal_basis"),
+            "articles": Paged("stage.articles", "Article"),
         },
     ),
 }

@@ -111,8 +111,11 @@ class Plan:
 class Selection:
     """Fields of a selection set for one object type, fragments merged (graphql's collect)."""
 
-    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+    def __init__(
+        self, fragments: dict[str, FragmentDefinitionNode], *, arguments: bool = False
+    ) -> None:
         self.fragments = fragments
+        self.arguments = arguments  # whether fields may have arguments (read by the caller)
 
     def fields(self, nodes: Sequence[FieldNode], type_name: str) -> dict[str, list[FieldNode]]:
         collected: dict[str, list[FieldNode]] = {}
@@ -128,7 +131,7 @@ class Selection:
             if selection.directives:
                 raise NotProjectable
             if isinstance(selection, FieldNode):
-                if selection.arguments:
+                if selection.arguments and not self.arguments:
                     raise NotProjectable
                 key = selection.alias.value if selection.alias else selection.name.value
                 into.setdefault(key, []).append(selection)
@@ -143,8 +146,7 @@ class Selection:
                 if self._applies(fragment.type_condition.name.value, type_name):
                     self._collect(fragment.selection_set, type_name, into)
 
-    @staticmethod
-    def _applies(condition: str, type_name: str) -> bool:
+    def _applies(self, condition: str, type_name: str) -> bool:
         return condition == type_name or (condition == "Node" and type_name in NODE_TYPES)
 
 

@@ -1,0 +1,419 @@
+"""Compiled reads: a selection becomes one SQL statement whose only value is the response JSON.
+
+A ``Shape`` is what a query asks of one object: per response key, a field of the type and,
+for object and list fields, the shape of what they hold. ``statement`` turns the shape of a
+root look-up (a row by a key column) into one ``SELECT json_build_object(...)`` with every
+nested object, list and connection page as a correlated subquery (``json_agg``), each field
+read as its declaration in ``hub/db/sources.py`` says, and values written as the general path
+writes them (global IDs, enum names, ISO timestamps). Row rules come from where the general
+path takes them: ``article.visible_to`` for articles, the nested lists' own statements
+(``hub/db/nested.py``) and related coverage's (``related_coverage.statement``).
+
+Statements of the anonymous public are compiled once per shape and reused, with the root's key
+as their only parameter; other viewers' are built per request (the visibility rule depends on
+the viewer). A shape holds no request values but page sizes, which change the statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Double,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.util import ClauseAdapter
+
+from hub.auth import ANONYMOUS, Viewer
+from hub.db.keyset import Ordering
+from hub.db.nested import CHILD_LISTS
+from hub.db.repositories import related_coverage
+from hub.db.repositories.article import ArticleQuery, visible_to
+from hub.db.repositories.article_rows import Prepared
+from hub.db.repositories.region import in_subtree
+from hub.db.sources import (
+    TYPES,
+    Children,
+    Column,
+    Computed,
+    Listed,
+    Paged,
+    Render,
+    ToOne,
+)
+from hub.vocabulary import RelatedReason
+
+
+@dataclass(frozen=True)
+class Pick:
+    """One response key: a field (or ``__typename``) and, for objects and lists, its shape;
+    ``limit`` is the page size of a connection."""
+
+    key: str
+    field: str
+    shape: Shape | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Shape:
+    type_name: str  # the GraphQL type (of a connection, an edge, page info: theirs)
+    picks: tuple[Pick, ...]
+
+
+class NotCompiled(Exception):
+    """The shape asks for something the compiler does not cover (the general path serves it)."""
+
+
+@dataclass(frozen=True)
+class Read:
+    """The row being rendered: its FROM object (subqueries below it correlate to it) and its
+    columns by name."""
+
+    source: Any  # FromClause
+
+    def __call__(self, name: str) -> Any:
+        return self.source.c[name]
+
+
+# The query of a nested list given no arguments but its page (lists of other types take none).
+LIST_QUERIES: dict[str, Any] = {"Article": ArticleQuery()}
+
+# Row rules of the general path, by type (rows of other types are readable by everyone).
+ROW_RULES: dict[str, Callable[[Viewer], ColumnElement[bool]]] = {"Article": visible_to}
+
+
+def _global_id(type_name: str, key: Any) -> ColumnElement[Any]:
+    """``hub.resolvers.global_id.encode`` in SQL: base64url of ``Type:key``, unpadded."""
+    raw = func.convert_to(literal(f"{type_name}:", String()) + cast(key, String()), "UTF8")
+    encoded = func.translate(func.encode(raw, "base64"), "+/\n", "-_")
+    return func.rtrim(encoded, "=")
+
+
+def _timestamp(value: Any) -> ColumnElement[Any]:
+    """``datetime.isoformat()`` of a UTC timestamp: microseconds only when there are any."""
+    utc = func.timezone("UTC", value)
+    seconds = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS')
+    microseconds = func.to_char(utc, "US")
+    fraction = case((microseconds != "000000", "." + microseconds), else_="")
+    return case((value.is_(None), None), else_=seconds + fraction + "+00:00")
+
+
+def _float(value: Any) -> ColumnElement[Any]:
+    """A double as Python writes it: whole numbers keep their ``.0``."""
+    double: ColumnElement[float] = cast(value, Double())
+    whole = cast(cast(double, String()) + ".0", JSON())
+    return case((double == func.trunc(double), whole), else_=func.to_json(double))
+
+
+def render(type_name: str, column: Column, read: Read) -> ColumnElement[Any]:
+    value: ColumnElement[Any] = read(column.name)
+    if column.render is Render.GLOBAL_ID:
+        return _global_id(type_name, value)
+    if column.render is Render.TIMESTAMP:
+        return _timestamp(value)
+    if column.render is Render.FLOAT:
+        return _float(value)
+    if column.render is Render.ENUM:
+        assert column.enum is not None
+        return case({member.value: member.name for member in column.enum}, value=value)
+    return value
+
+
+def _object(shape: Shape, read: Read, viewer: Viewer) -> ColumnElement[Any]:
+    """``json_build_object`` of a row of ``shape.type_name``, read through ``read``."""
+    declared = TYPES.get(shape.type_name)
+    pairs: list[Any] = []
+    for pick in shape.picks:
+        if pick.field == "__typename":
+            value: Any = literal(shape.type_name, String())
+        elif declared is None or pick.field not in declared.fields:
+            raise NotCompiled(f"{shape.type_name}.{pick.field}")
+        else:
+            value = _field(shape.type_name, declared.fields[pick.field], pick, read, viewer)
+        pairs += [literal_column(_quoted(pick.key)), value]
+    return func.json_build_object(*pairs)
+
+
+def _quoted(key: str) -> str:
+    assert key.replace("_", "").isalnum()  # GraphQL names: letters, digits, underscores
+    return f"'{key}'"
+
+
+def _field(type_name: str, source: Any, pick: Pick, read: Read, viewer: Viewer) -> Any:
+    if isinstance(source, Column):
+        return render(type_name, source, read)
+    assert pick.shape is not None
+    if isinstance(source, ToOne):
+        return _to_one(source, pick.shape, read, viewer)
+    if isinstance(source, Listed):
+        return _listed(type_name, source, pick.shape, read, viewer)
+    if isinstance(source, Children):
+        return _children(type_name, source, pick.shape, read, viewer)
+    if isinstance(source, Paged):
+        return _paged(type_name, source, pick, read, viewer)
+    if isinstance(source, Computed) and source.builder in COMPUTED:
+        return COMPUTED[source.builder](type_name, pick, read, viewer)
+    raise NotCompiled(f"{type_name}.{pick.field}")
+
+
+def _row(model: Any) -> Read:
+    """A fresh alias of a model's table, as a row to render."""
+    return Read(model.__table__.alias())
+
+
+def _to_one(source: ToOne, shape: Shape, read: Read, viewer: Viewer) -> Any:
+    declared = TYPES[source.target]
+    if source.target in ROW_RULES:
+        raise NotCompiled(source.target)
+    row = _row(declared.model)
+    found = select(_object(shape, row, viewer)).where(row(declared.key) == read(source.key))
+    return found.correlate(read.source).scalar_subquery()
+
+
+def _aggregated(item: Any, order: list[Any]) -> Any:
+    return func.coalesce(
+        func.json_agg(aggregate_order_by(item, *order)), literal_column("'[]'::json")
+    )
+
+
+def _listed(type_name: str, source: Listed, shape: Shape, read: Read, viewer: Viewer) -> Any:
+    declared = TYPES[source.target]
+    row = _row(declared.model)
+    link = source.link.alias()
+    item = _object(shape, row, viewer)
+    found = (
+        select(_aggregated(item, [row(source.order)]))
+        .select_from(link.join(row.source, row(declared.key) == link.c[source.target_key]))
+        .where(link.c.article_id == read(TYPES[type_name].key))
+    )
+    return found.correlate(read.source).scalar_subquery()
+
+
+def _children(type_name: str, source: Children, shape: Shape, read: Read, viewer: Viewer) -> Any:
+    row = _row(TYPES[source.target].model)
+    item = _object(shape, row, viewer)
+    order = [row(name) for name in source.order]
+    found = select(_aggregated(item, order)).where(
+        row(source.parent_key) == read(TYPES[type_name].key)
+    )
+    return found.correlate(read.source).scalar_subquery()
+
+
+def _connection(
+    outer: Read,
+    pick: Pick,
+    target: str,
+    rows: Select[Any],
+    ordering: Ordering,
+    counted: Select[Any] | None,
+    viewer: Viewer,
+    edge_fields: Callable[[Pick, Read], Any] | None = None,
+) -> Any:
+    """A first page of ``rows`` (in ``ordering``) as the connection object ``pick`` asks for:
+    its items numbered in order, one more than the page to know whether there is a next."""
+    assert pick.shape is not None
+    assert pick.limit is not None
+    limit = pick.limit
+    sort = [column.desc() if ordering.descending else column.asc() for column in ordering.columns]
+    numbered = rows.add_columns(func.row_number().over(order_by=sort).label("position__"))
+    page = numbered.order_by(*sort).limit(limit + 1).correlate(outer.source).lateral("page")
+    read = Read(page)
+    within = page.c.position__ <= limit
+    pairs: list[Any] = []
+    for part in pick.shape.picks:
+        if part.field == "__typename":
+            value: Any = literal(pick.shape.type_name, String())
+        elif part.field == "totalCount" and counted is not None:
+            counting = counted.with_only_columns(func.count(), maintain_column_froms=True)
+            value = counting.correlate(outer.source).scalar_subquery()
+        elif part.field == "nodes" and part.shape is not None:
+            item = _object(part.shape, read, viewer)
+            value = _page_list(item, page, within)
+        elif part.field == "edges" and part.shape is not None:
+            value = _page_list(_edge(part.shape, target, read, viewer, edge_fields), page, within)
+        elif part.field == "pageInfo" and part.shape is not None:
+            value = _page_info(part.shape, page, limit)
+        else:
+            raise NotCompiled(f"{pick.shape.type_name}.{part.field}")
+        pairs += [literal_column(_quoted(part.key)), value]
+    found = select(func.json_build_object(*pairs))
+    if any(part.field in ("nodes", "edges", "pageInfo") for part in pick.shape.picks):
+        found = found.select_from(page)  # aggregated: one row, whatever the page holds
+    return found.correlate(outer.source).scalar_subquery()
+
+
+def _page_list(item: Any, page: Any, within: Any) -> Any:
+    aggregated = func.json_agg(aggregate_order_by(item, page.c.position__)).filter(within)
+    return func.coalesce(aggregated, literal_column("'[]'::json"))
+
+
+def _edge(
+    shape: Shape,
+    target: str,
+    read: Read,
+    viewer: Viewer,
+    edge_fields: Callable[[Pick, Read], Any] | None,
+) -> Any:
+    pairs: list[Any] = []
+    for part in shape.picks:
+        if part.field == "__typename":
+            value: Any = literal(shape.type_name, String())
+        elif part.field == "node" and part.shape is not None:
+            value = _object(part.shape, read, viewer)
+        elif edge_fields is not None:
+            value = edge_fields(part, read)
+        else:
+            raise NotCompiled(f"{shape.type_name}.{part.field}")
+        pairs += [literal_column(_quoted(part.key)), value]
+    return func.json_build_object(*pairs)
+
+
+def _page_info(shape: Shape, page: Any, limit: int) -> Any:
+    pairs: list[Any] = []
+    for part in shape.picks:
+        if part.field == "__typename":
+            value: Any = literal("PageInfo", String())
+        elif part.field == "hasNextPage":
+            value = func.count() > limit
+        elif part.field == "hasPreviousPage":  # a first page
+            value = false()
+        else:
+            raise NotCompiled(f"PageInfo.{part.field}")
+        pairs += [literal_column(_quoted(part.key)), value]
+    return func.json_build_object(*pairs)
+
+
+def _paged(type_name: str, source: Paged, pick: Pick, read: Read, viewer: Viewer) -> Any:
+    child = CHILD_LISTS[source.child_list]
+    if child.model is not TYPES[source.target].model:
+        raise NotCompiled(source.child_list)
+    query = LIST_QUERIES.get(source.target)  # a list without arguments: its default query
+    parent = read(TYPES[type_name].key)
+    rows = child.statement(viewer, query).where(child.parent(parent))
+    counted = (child.counted or child.statement)(viewer, query).where(child.parent(parent))
+    return _connection(read, pick, source.target, rows, child.ordering(query), counted, viewer)
+
+
+def _related_coverage(type_name: str, pick: Pick, read: Read, viewer: Viewer) -> Any:
+    """Related coverage's first page, from its own statement (visibility included)."""
+    rows = related_coverage.statement(viewer).where(
+        related_coverage.of_article(read(TYPES[type_name].key))
+    )
+    score = Column("score", Render.FLOAT)
+    reason = Column("reason", Render.ENUM, RelatedReason)
+
+    def edge_fields(part: Pick, page: Read) -> Any:
+        if part.field == "score":
+            return render("RelatedArticleEdge", score, page)
+        if part.field == "reason":
+            return render("RelatedArticleEdge", reason, page)
+        if part.field == "shared":
+            return func.to_json(page("shared"))
+        raise NotCompiled(f"RelatedArticleEdge.{part.field}")
+
+    ordering = related_coverage.ORDERING
+    return _connection(read, pick, "Article", rows, ordering, None, viewer, edge_fields)
+
+
+def _ancestors(type_name: str, pick: Pick, read: Read, viewer: Viewer) -> Any:
+    """The regions above, the top first: those whose subtree holds this one."""
+    assert pick.shape is not None
+    declared = TYPES[type_name]
+    row = _row(declared.model)
+    code = read(declared.key)
+    item = _object(pick.shape, row, viewer)
+    above = and_(in_subtree(code, row("code")), row("code") != code)
+    found = select(_aggregated(item, [row("code")])).where(above)
+    return found.correlate(read.source).scalar_subquery()
+
+
+COMPUTED: dict[str, Callable[[str, Pick, Read, Viewer], Any]] = {
+    "related_coverage": _related_coverage,
+    "ancestors": _ancestors,
+}
+
+
+def statement(viewer: Viewer, shape: Shape, key_column: str, key: Any) -> Select[Any]:
+    """One row of ``shape.type_name`` by ``key_column`` (if the viewer may read it), rendered.
+    ``NotCompiled`` when the shape asks for something not covered."""
+    table = TYPES[shape.type_name].model.__table__
+    root = Read(table.alias("root"))
+    built: Select[Any] = select(_object(shape, root, viewer).label("response"))
+    built = built.where(root(key_column) == key)
+    if rule := ROW_RULES.get(shape.type_name):  # written against the table: read on the alias
+        built = built.where(ClauseAdapter(root.source).traverse(rule(viewer)))
+    return built
+
+
+class StatementCache:
+    """Compiled statements of the anonymous public, per (shape, key column), bounded; shapes
+    the compiler does not cover are remembered as such."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.statements: dict[tuple[Shape, str], Prepared | None] = {}
+
+    def get(
+        self, dialect: Dialect, viewer: Viewer, shape: Shape, key_column: str, key: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        values = {"key": key}
+        if viewer is not ANONYMOUS:
+            prepared = self._compile(dialect, viewer, shape, key_column, key)
+            return prepared.sql, prepared.parameters(values)
+        index = (shape, key_column)
+        if index in self.statements:
+            cached = self.statements[index]
+        else:
+            try:
+                cached = self._compile(dialect, viewer, shape, key_column, key)
+            except NotCompiled:
+                cached = None
+            if len(self.statements) >= self.size:
+                self.statements.pop(next(iter(self.statements)))
+            self.statements[index] = cached
+        if cached is None:
+            raise NotCompiled(shape.type_name)
+        return cached.sql, cached.parameters(values)
+
+    @staticmethod
+    def _compile(
+        dialect: Dialect, viewer: Viewer, shape: Shape, key_column: str, key: Any
+    ) -> Prepared:
+        key_type = getattr(TYPES[shape.type_name].model, key_column).type
+        bound = bindparam("key", key, type_=key_type)
+        built = statement(viewer, shape, key_column, bound)
+        return Prepared.compile(built, {"key": key}, dialect)
+
+
+STATEMENTS = StatementCache()
+
+
+async def read_one(
+    session: AsyncSession, *, viewer: Viewer, shape: Shape, key_column: str, key: Any
+) -> Any:
+    """The response value of the row (``None`` when there is none the viewer may read);
+    ``NotCompiled`` before anything runs when the shape is not covered."""
+    connection = await session.connection()
+    sql, parameters = STATEMENTS.get(connection.dialect, viewer, shape, key_column, key)
+    found = (await connection.exec_driver_sql(sql, parameters)).scalar_one_or_none()
+    if found is None:
+        return None
+    return orjson.loads(found) if isinstance(found, str | bytes) else found

@@ -1,0 +1,153 @@
+"""Compiled look-ups: ``article(slug:)``, ``region(code:)`` and ``node(id:)`` in one statement.
+
+The selection under the root field is read into a ``Shape`` (fragments merged, page sizes
+resolved from arguments and variables) and compiled by ``hub/db/compiled.py`` into one SQL
+statement whose value is the response JSON, returned as ``Completed``. Any selection the
+compiler does not cover — directives below the root, arguments other than a connection's
+``first``, fields without a declaration in ``hub/db/sources.py``, a page size the general path
+would refuse (it reports the error at the right path) — is served by the general path (``None``
+here). ``HUB_PROJECTED_READS=false`` turns this path off, as it does the article lists' one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    IntValueNode,
+    NullValueNode,
+    VariableNode,
+    get_named_type,
+    is_abstract_type,
+    is_leaf_type,
+)
+from strawberry.types import Info
+
+from hub.context import Context
+from hub.db import compiled
+from hub.db.compiled import NotCompiled, Pick, Shape
+from hub.db.keyset import Ordering
+from hub.errors import InvalidInput
+from hub.resolvers.pagination import page_from_arguments
+from hub.schema.projection import Completed, NotProjectable, Selection
+
+PAGE_ARGUMENTS = ("first", "after", "last", "before")
+NO_ORDERING = Ordering("first-page", (), False, ())  # first pages decode no cursor
+
+
+class SchemaSelection(Selection):
+    """Fields of a selection set, fragments on interfaces and unions applied as the schema says."""
+
+    def __init__(self, raw: GraphQLResolveInfo[Any]) -> None:
+        super().__init__(raw.fragments, arguments=True)
+        self.schema = raw.schema
+
+    def _applies(self, condition: str, type_name: str) -> bool:
+        if condition == type_name:
+            return True
+        abstract = self.schema.get_type(condition)
+        concrete = self.schema.get_type(type_name)
+        return (
+            is_abstract_type(abstract)
+            and isinstance(concrete, GraphQLObjectType)
+            and self.schema.is_sub_type(abstract, concrete)
+        )
+
+
+class Walk:
+    """Reads the selection of a root field into a ``Shape``."""
+
+    def __init__(self, raw: GraphQLResolveInfo[Any], maximum_page: int) -> None:
+        self.selection = SchemaSelection(raw)
+        self.schema = raw.schema
+        given: Any = raw.variable_values  # coerced values (graphql-core's own kind or a dict)
+        self.variables: dict[str, Any] = getattr(given, "coerced", given)
+        self.maximum_page = maximum_page
+
+    def shape(self, nodes: Sequence[FieldNode], type_name: str) -> Shape:
+        object_type = self.schema.get_type(type_name)
+        assert isinstance(object_type, GraphQLObjectType)
+        picks: list[Pick] = []
+        for key, fields in self.selection.fields(nodes, type_name).items():
+            name = fields[0].name.value
+            if name == "__typename":
+                picks.append(Pick(key, name))
+                continue
+            definition = object_type.fields[name]
+            # Validation makes the fields of one response key agree on their arguments.
+            arguments = self._arguments(fields[0])
+            target = get_named_type(definition.type)
+            if is_leaf_type(target):
+                if arguments:
+                    raise NotProjectable
+                picks.append(Pick(key, name))
+            elif not isinstance(target, GraphQLObjectType):
+                raise NotProjectable  # an interface or union: its type is known per row
+            elif set(arguments) <= set(PAGE_ARGUMENTS) and target.name.endswith("Connection"):
+                limit = self._first_page(arguments)
+                picks.append(Pick(key, name, self.shape(fields, target.name), limit))
+            elif arguments:
+                raise NotProjectable
+            else:
+                picks.append(Pick(key, name, self.shape(fields, target.name)))
+        return Shape(type_name, tuple(picks))
+
+    def _arguments(self, node: FieldNode) -> dict[str, Any]:
+        """Integer (or null) arguments, given or from variables; any other kind is not compiled."""
+        values: dict[str, Any] = {}
+        for argument in node.arguments or ():
+            value = argument.value
+            if isinstance(value, VariableNode):
+                values[argument.name.value] = self.variables.get(value.name.value)
+            elif isinstance(value, IntValueNode):
+                values[argument.name.value] = int(value.value)
+            elif isinstance(value, NullValueNode):
+                values[argument.name.value] = None
+            else:
+                raise NotProjectable
+        return values
+
+    def _first_page(self, arguments: dict[str, Any]) -> int:
+        """The size of a first page; anything else (cursors, ``last``, a size the general path
+        refuses, with its error at the right path) is not compiled."""
+        if any(arguments.get(name) is not None for name in ("after", "last", "before")):
+            raise NotProjectable
+        try:
+            page = page_from_arguments(
+                NO_ORDERING,
+                first=arguments.get("first"),
+                after=None,
+                last=None,
+                before=None,
+                maximum=self.maximum_page,
+            )
+        except InvalidInput:
+            raise NotProjectable from None
+        return page.limit
+
+
+async def look_up(
+    info: Info[Context, None], type_name: str, key_column: str, key: Any
+) -> Completed | None:
+    """The row of ``type_name`` whose ``key_column`` is ``key``, in response form, from one
+    statement; ``None`` when the selection needs the general path."""
+    ctx = info.context
+    if not ctx.settings.projected_reads:
+        return None
+    raw = info._raw_info
+    try:
+        shape = Walk(raw, ctx.settings.max_page_size).shape(raw.field_nodes, type_name)
+    except NotProjectable:
+        return None
+    try:
+        async with ctx.reads() as session:
+            value = await compiled.read_one(
+                session, viewer=ctx.viewer, shape=shape, key_column=key_column, key=key
+            )
+    except NotCompiled:
+        return None
+    return Completed(value)
