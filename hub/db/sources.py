@@ -30,6 +30,7 @@ from hub.db.models import (
     ArticlePerson,
     ElectionStage,
     Event,
+    EventSpeaker,
     Person,
     Region,
     Tag,
@@ -43,6 +44,7 @@ from hub.vocabulary import (
     Language,
     PersonMention,
     RegionLevel,
+    SpeakerRole,
 )
 
 
@@ -197,7 +199,17 @@ TYPES: dict[str, Declared] = {
             "version": Column("version"),
             "region": ToOne("Region", "region_code"),
             "organiser": ToOne("Agency", "organiser_id"),
+            "speakers": Children("EventSpeaker", "event_id", ("position", "person_id")),
             "articles": Paged("event.articles", "Article"),
+        },
+    ),
+    "EventSpeaker": Declared(
+        EventSpeaker,
+        "event_id",
+        {
+            "role": _enum("role", SpeakerRole),
+            "topic": Column("topic"),
+            "person": ToOne("Person", "person_id", nullable=False),
         },
     ),
     "Person": Declared(

@@ -1,4 +1,4 @@
-"""Compiled look-ups: ``article(slug:)``, ``region(code:)`` and ``node(id:)`` in one statement.
+"""Compiled look-ups (``article(slug:)``, ``region(code:)``, ``node(id:)``...): one statement.
 
 The selection under the root field is read into a ``Shape`` (fragments merged, page sizes
 resolved from arguments and variables) and compiled by ``hub/db/compiled.py`` into one SQL

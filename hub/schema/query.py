@@ -103,6 +103,9 @@ class Query:
 
     @strawberry.field(description="An agency by slug.")
     async def agency(self, info: Info[Context, None], slug: str) -> Agency | None:
+        completed = await look_up(info, "Agency", "slug", slug)
+        if completed is not None:
+            return cast(Agency, completed)
         row = await agency_resolvers.get_agency(info.context, slug=slug)
         return Agency.from_row(row) if row else None
 
@@ -142,6 +145,9 @@ class Query:
 
     @strawberry.field(description="An event by slug.")
     async def event(self, info: Info[Context, None], slug: str) -> Event | None:
+        completed = await look_up(info, "Event", "slug", slug)
+        if completed is not None:
+            return cast(Event, completed)
         row = await event_resolvers.get_event(info.context, slug=slug)
         return Event.from_row(row) if row else None
 
@@ -177,6 +183,9 @@ class Query:
 
     @strawberry.field(description="A person by slug.")
     async def person(self, info: Info[Context, None], slug: str) -> Person | None:
+        completed = await look_up(info, "Person", "slug", slug)
+        if completed is not None:
+            return cast(Person, completed)
         row = await person_resolvers.get_person(info.context, slug=slug)
         return Person.from_row(row) if row else None
 
@@ -228,6 +237,9 @@ class Query:
 
     @strawberry.field(description="A tag by slug.")
     async def tag(self, info: Info[Context, None], slug: str) -> Tag | None:
+        completed = await look_up(info, "Tag", "slug", slug)
+        if completed is not None:
+            return cast(Tag, completed)
         row = await taxonomy_resolvers.get_tag(info.context, slug=slug)
         return Tag.from_row(row) if row else None
 
@@ -247,6 +259,9 @@ class Query:
 
     @strawberry.field(description="An election stage by code.")
     async def election_stage(self, info: Info[Context, None], code: str) -> ElectionStage | None:
+        completed = await look_up(info, "ElectionStage", "code", code)
+        if completed is not None:
+            return cast(ElectionStage, completed)
         row = await taxonomy_resolvers.get_stage(info.context, code=code)
         return ElectionStage.from_row(row) if row else None
 

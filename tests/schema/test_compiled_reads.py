@@ -75,6 +75,25 @@ NODE = """query ($id: ID!) { node(id: $id) { __typename id ...Named
   ... on Region { code } } }
 fragment Named on Node { ... on Region { name } ... on Agency { name } }"""
 
+AGENCY = """query ($slug: String!) { agency(slug: $slug) {
+  __typename id slug name acronym website version region { code name } parent { slug }
+  people(first: 3) { totalCount nodes { name position } }
+  events(first: 2) { totalCount pageInfo { hasNextPage } nodes { slug startsAt endsAt allDay } }
+  articles(first: 3) { totalCount nodes { slug title agency { acronym } } } } }"""
+
+EVENT = """{ event(slug: "forum-bakohumas-kaltim-2023") {
+  title venue startsAt speakers { role topic person { name position agency { acronym } } }
+  articles { nodes { title agency { name } electionStages { name }
+    relatedCoverage { edges { score reason shared node { title agency { name } } } } } } } }"""
+
+TAXONOMY = """query ($person: String!) {
+  person(slug: $person) { id name position agency { slug } events(first: 2) { nodes { slug } }
+    articles(first: 2) { totalCount nodes { slug } } }
+  tag(slug: "pemilu-2024") { id slug label articles(first: 2) { totalCount nodes { slug } } }
+  electionStage(code: "pencalonan_dpr_dprd") { id code name nameEn startsOn endsOn ordinal
+    legalBasis articles(first: 2) { totalCount } }
+  missing: tag(slug: "tidak-ada") { slug } }"""
+
 # Served by the general path: a directive, a cursor, a field with no declaration, a filter.
 DIRECTIVE = """query ($slug: String!, $body: Boolean!) { article(slug: $slug) {
   title body @include(if: $body) } }"""
@@ -103,6 +122,10 @@ DOCUMENTS: list[tuple[str, dict[str, Any], int]] = [
     (REGION_FULL, {"code": "64"}, 1),
     (REGION_FULL, {"code": "64.02"}, 1),
     (NODE, {"id": "{id}"}, 1),
+    (AGENCY, {"slug": "diskominfo-kaltim"}, 1),
+    (AGENCY, {"slug": "kantor-1"}, 1),
+    (EVENT, {}, 1),
+    (TAXONOMY, {"person": "sri-wahyuni"}, 4),
     (DIRECTIVE, {"slug": DEMO_ARTICLE, "body": False}, 0),
     (CURSOR, {"slug": DEMO_ARTICLE}, 0),
     (UNDECLARED, {"slug": "{draft}"}, 0),
