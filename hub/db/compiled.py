@@ -23,7 +23,9 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Double,
+    Interval,
     Select,
     String,
     and_,
@@ -58,7 +60,7 @@ from hub.db.sources import (
     Render,
     ToOne,
 )
-from hub.vocabulary import RelatedReason
+from hub.vocabulary import CALENDAR_ZONE, RelatedReason
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,8 @@ def _quoted(key: str) -> str:
 def _field(type_name: str, source: Any, pick: Pick, read: Read, viewer: Viewer) -> Any:
     if isinstance(source, Column):
         return render(type_name, source, read)
+    if isinstance(source, Computed) and source.builder in COMPUTED:
+        return COMPUTED[source.builder](type_name, pick, read, viewer)
     assert pick.shape is not None
     if isinstance(source, ToOne):
         return _to_one(source, pick.shape, read, viewer)
@@ -169,8 +173,6 @@ def _field(type_name: str, source: Any, pick: Pick, read: Read, viewer: Viewer) 
         return _children(type_name, source, pick.shape, read, viewer)
     if isinstance(source, Paged):
         return _paged(type_name, source, pick, read, viewer)
-    if isinstance(source, Computed) and source.builder in COMPUTED:
-        return COMPUTED[source.builder](type_name, pick, read, viewer)
     raise NotCompiled(f"{type_name}.{pick.field}")
 
 
@@ -181,11 +183,17 @@ def _row(model: Any) -> Read:
 
 def _to_one(source: ToOne, shape: Shape, read: Read, viewer: Viewer) -> Any:
     declared = TYPES[source.target]
-    if source.target in ROW_RULES:
-        raise NotCompiled(source.target)
     row = _row(declared.model)
     found = select(_object(shape, row, viewer)).where(row(declared.key) == read(source.key))
+    if rule := ROW_RULES.get(source.target):  # null when the viewer may not read it
+        found = found.where(_adapted(rule(viewer), row))
     return found.correlate(read.source).scalar_subquery()
+
+
+def _adapted(condition: ColumnElement[bool], row: Read) -> ColumnElement[bool]:
+    """A condition written against a model's table, read on the row's alias of it."""
+    adapted: ColumnElement[bool] = ClauseAdapter(row.source).traverse(condition)
+    return adapted
 
 
 def _aggregated(item: Any, order: list[Any]) -> Any:
@@ -345,9 +353,20 @@ def _ancestors(type_name: str, pick: Pick, read: Read, viewer: Viewer) -> Any:
     return found.correlate(read.source).scalar_subquery()
 
 
+def _calendar_day(type_name: str, pick: Pick, read: Read, viewer: Viewer) -> Any:
+    """``vocabulary.calendar_day`` of an all-day event's moment (null for other events)."""
+    declared = TYPES[type_name].fields[pick.field]
+    assert isinstance(declared, Computed)
+    moment = read(declared.columns[0])
+    offset = CALENDAR_ZONE.utcoffset(None)
+    day = cast(func.timezone("UTC", moment) + literal(offset, Interval()), Date())
+    return case((read("all_day"), day), else_=None)
+
+
 COMPUTED: dict[str, Callable[[str, Pick, Read, Viewer], Any]] = {
     "related_coverage": _related_coverage,
     "ancestors": _ancestors,
+    "calendar_day": _calendar_day,
 }
 
 
@@ -358,8 +377,8 @@ def statement(viewer: Viewer, shape: Shape, key_column: str, key: Any) -> Select
     root = Read(table.alias("root"))
     built: Select[Any] = select(_object(shape, root, viewer).label("response"))
     built = built.where(root(key_column) == key)
-    if rule := ROW_RULES.get(shape.type_name):  # written against the table: read on the alias
-        built = built.where(ClauseAdapter(root.source).traverse(rule(viewer)))
+    if rule := ROW_RULES.get(shape.type_name):
+        built = built.where(_adapted(rule(viewer), root))
     return built
 
 

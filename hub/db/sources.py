@@ -26,8 +26,10 @@ from sqlalchemy import Table
 
 from hub.db.models import (
     Agency,
+    AgencyType,
     Article,
     ArticlePerson,
+    Election,
     ElectionStage,
     Event,
     EventSpeaker,
@@ -96,6 +98,7 @@ class Paged:
 @dataclass(frozen=True)
 class Computed:
     builder: str  # name of the fragment's builder (see ``hub/db/compiled.py``)
+    columns: tuple[str, ...] = ()  # columns of the row it is computed from
 
 
 Source = Column | ToOne | Listed | Children | Paged | Computed
@@ -176,6 +179,7 @@ TYPES: dict[str, Declared] = {
             "acronym": Column("acronym"),
             "website": Column("website"),
             "version": Column("version"),
+            "type": ToOne("AgencyType", "type_code", nullable=False),
             "region": ToOne("Region", "region_code"),
             "parent": ToOne("Agency", "parent_id"),
             "people": Paged("agency.people", "Person"),
@@ -196,6 +200,8 @@ TYPES: dict[str, Declared] = {
             "startsAt": _time("starts_at"),
             "endsAt": _time("ends_at"),
             "allDay": Column("all_day"),
+            "startsOn": Computed("calendar_day", ("starts_at",)),
+            "endsOn": Computed("calendar_day", ("ends_at",)),
             "version": Column("version"),
             "region": ToOne("Region", "region_code"),
             "organiser": ToOne("Agency", "organiser_id"),
@@ -264,7 +270,33 @@ TYPES: dict[str, Declared] = {
             "endsOn": Column("ends_on"),
             "ordinal": Column("ordinal"),
             "legalBasis": Column("legal_basis"),
+            "election": ToOne("Election", "election_code", nullable=False),
             "articles": Paged("stage.articles", "Article"),
+        },
+    ),
+    "Election": Declared(
+        Election,
+        "code",
+        {
+            "id": _id("code"),
+            "code": Column("code"),
+            "name": Column("name"),
+            "nameEn": Column("name_en"),
+            "votingDay": Column("voting_day"),
+            "legalBasis": Column("legal_basis"),
+        },
+    ),
+    "AgencyType": Declared(
+        AgencyType,
+        "code",
+        {
+            "id": _id("code"),
+            "code": Column("code"),
+            "name": Column("name"),
+            "nameEn": Column("name_en"),
+            "description": Column("description"),
+            "source": Column("source"),
+            "version": Column("version"),
         },
     ),
 }

@@ -11,14 +11,18 @@ fields without a declaration) and must still give the same response.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from hub.db.models import Event
+from hub.db.sources import TYPES
+from hub.schema import build_schema
 from hub.settings import Settings
-from hub.vocabulary import ArticleStatus, MemberRole
+from hub.vocabulary import ArticleStatus, MemberRole, day_start
 from tests import factories
 from tests.helpers import GraphQLClient, count_statements
 
@@ -60,7 +64,7 @@ REGION_FULL = """query ($code: String!) { region(code: $code) {
   children { code id }
   agencies(first: 3) { __typename totalCount pageInfo { hasNextPage hasPreviousPage }
     nodes { slug name region { code } parent { slug } } edges { __typename node { slug } } }
-  events(first: 2) { totalCount nodes { slug startsAt allDay } }
+  events(first: 3) { totalCount nodes { slug startsAt endsAt allDay startsOn endsOn } }
   articles(first: 4) { totalCount pageInfo { hasNextPage }
     nodes { slug publishedAt status tags { slug } agency { acronym } } } } }"""
 
@@ -77,6 +81,7 @@ fragment Named on Node { ... on Region { name } ... on Agency { name } }"""
 
 AGENCY = """query ($slug: String!) { agency(slug: $slug) {
   __typename id slug name acronym website version region { code name } parent { slug }
+  type { __typename id code name nameEn description source version }
   people(first: 3) { totalCount nodes { name position } }
   events(first: 2) { totalCount pageInfo { hasNextPage } nodes { slug startsAt endsAt allDay } }
   articles(first: 3) { totalCount nodes { slug title agency { acronym } } } } }"""
@@ -91,7 +96,8 @@ TAXONOMY = """query ($person: String!) {
     articles(first: 2) { totalCount nodes { slug } } }
   tag(slug: "pemilu-2024") { id slug label articles(first: 2) { totalCount nodes { slug } } }
   electionStage(code: "pencalonan_dpr_dprd") { id code name nameEn startsOn endsOn ordinal
-    legalBasis articles(first: 2) { totalCount } }
+    legalBasis election { id code name nameEn votingDay legalBasis } articles(first: 2) {
+    totalCount } }
   missing: tag(slug: "tidak-ada") { slug } }"""
 
 # Served by the general path: a directive, a cursor, a field with no declaration, a filter.
@@ -143,6 +149,17 @@ VIEWERS = [
 @pytest.fixture
 async def newsroom(demo: str, sessions: async_sessionmaker[AsyncSession]) -> None:
     await factories.newsroom(sessions, agencies=4, per_agency=3)
+    async with sessions() as session, session.begin():  # known by its days only
+        session.add(
+            Event(
+                slug="pekan-literasi-digital",
+                title="Pekan literasi digital",
+                region_code="64.02",
+                all_day=True,
+                starts_at=day_start(date(2024, 1, 8)),
+                ends_at=day_start(date(2024, 1, 12)),
+            )
+        )
     await factories.add_article(
         sessions,
         agency_slug="diskominfo-kukar",
@@ -193,3 +210,18 @@ async def test_compiled_path_equals_general_path(
         assert len(read) == compiled, log.statements
         if compiled:
             assert log.count == compiled, log.statements
+
+
+# Fields of the declared types that have no declaration yet (their documents take the general
+# path): the goal is none.
+NOT_DECLARED = {"Article": {"history"}, "Person": {"quotes"}}
+
+
+def test_fields_without_declarations() -> None:
+    schema = build_schema()._schema
+    missing = {}
+    for type_name, declared in TYPES.items():
+        graphql_type: Any = schema.get_type(type_name)
+        if fields := set(graphql_type.fields) - set(declared.fields):
+            missing[type_name] = fields
+    assert missing == NOT_DECLARED
