@@ -67,6 +67,7 @@ class Walk:
         given: Any = raw.variable_values  # coerced values (graphql-core's own kind or a dict)
         self.variables: dict[str, Any] = getattr(given, "coerced", given)
         self.maximum_page = maximum_page
+        self.used: set[str] = set()  # the variables the shape depends on
 
     def shape(self, nodes: Sequence[FieldNode], type_name: str) -> Shape:
         object_type = self.schema.get_type(type_name)
@@ -102,6 +103,7 @@ class Walk:
         for argument in node.arguments or ():
             value = argument.value
             if isinstance(value, VariableNode):
+                self.used.add(value.name.value)
                 values[argument.name.value] = self.variables.get(value.name.value)
             elif isinstance(value, IntValueNode):
                 values[argument.name.value] = int(value.value)
@@ -130,6 +132,49 @@ class Walk:
         return page.limit
 
 
+Walked = dict[tuple[Any, ...], Shape | None]  # values of the variables used -> shape
+
+
+class ShapeCache:
+    """Shapes per root field of a parsed document (identity of its AST nodes; documents are
+    cached) and per value of the variables they depend on (page sizes), bounded. ``None``: the
+    selection needs the general path."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self.entries: dict[tuple[Any, ...], tuple[tuple[FieldNode, ...], list[str], Walked]] = {}
+
+    def shape(self, raw: GraphQLResolveInfo[Any], type_name: str, maximum: int) -> Shape | None:
+        nodes = tuple(raw.field_nodes)
+        key = (type_name, maximum, *(id(node) for node in nodes))
+        entry = self.entries.get(key)
+        if entry is None or not all(a is b for a, b in zip(entry[0], nodes, strict=True)):
+            entry = (nodes, [], {})
+            if len(self.entries) >= self.size:
+                self.entries.pop(next(iter(self.entries)))
+            self.entries[key] = entry
+        _, names, walked = entry
+        given: Any = raw.variable_values
+        variables = getattr(given, "coerced", given)
+        values = tuple(variables.get(name) for name in names)
+        if values in walked:
+            return walked[values]
+        walk = Walk(raw, maximum)
+        try:
+            shape: Shape | None = walk.shape(nodes, type_name)
+        except NotProjectable:
+            shape = None
+        if set(names) != walk.used:  # first walk (a document's variables do not change)
+            names[:] = sorted(walk.used)
+            walked.clear()
+            values = tuple(variables.get(name) for name in names)
+        walked[values] = shape
+        return shape
+
+
+SHAPES = ShapeCache()
+
+
 async def look_up(
     info: Info[Context, None], type_name: str, key_column: str, key: Any
 ) -> Completed | None:
@@ -138,10 +183,8 @@ async def look_up(
     ctx = info.context
     if not ctx.settings.projected_reads:
         return None
-    raw = info._raw_info
-    try:
-        shape = Walk(raw, ctx.settings.max_page_size).shape(raw.field_nodes, type_name)
-    except NotProjectable:
+    shape = SHAPES.shape(info._raw_info, type_name, ctx.settings.max_page_size)
+    if shape is None:
         return None
     try:
         async with ctx.reads() as session:

@@ -24,7 +24,7 @@ from hub.schema import build_schema
 from hub.settings import Settings
 from hub.vocabulary import ArticleStatus, MemberRole, day_start
 from tests import factories
-from tests.helpers import GraphQLClient, count_statements
+from tests.helpers import GraphQLClient, count_statements, without_request_ids
 
 DEMO_ARTICLE = "forum-bakohumas-kaltim-2023-humas-bersatu-sambut-pemilu-2024"
 DRAFT = "kukar-draf-rapat-koordinasi"
@@ -114,12 +114,15 @@ IDS = """query ($slug: String!) { article(slug: $slug) { id agency { id }
 
 # (document, variables, compiled statements: 0 for the general path); ``{draft}`` and ``{id}``
 # are filled in by the test.
-DOCUMENTS: list[tuple[str, dict[str, Any], int]] = [
+DOCUMENTS: list[tuple[str, dict[str, Any] | list[dict[str, Any]], int]] = [
     (DETAIL, {"slug": DEMO_ARTICLE}, 1),
     (DETAIL, {"slug": "{draft}"}, 1),
     (DETAIL, {"slug": "no-such-article"}, 1),
-    (FULL_DETAIL, {"slug": DEMO_ARTICLE, "related": 1}, 1),
-    (FULL_DETAIL, {"slug": DEMO_ARTICLE, "related": None}, 1),
+    (  # one document, page sizes from a variable: a shape per size
+        FULL_DETAIL,
+        [{"slug": DEMO_ARTICLE, "related": size} for size in (1, None, 1, 2)],
+        1,
+    ),
     (FULL_DETAIL, {"slug": "{draft}", "related": 3}, 1),
     (ALIASED, {"slug": DEMO_ARTICLE}, 2),
     (DRILL, {"code": "64"}, 1),
@@ -188,15 +191,18 @@ async def test_compiled_path_equals_general_path(
     sessions: async_sessionmaker[AsyncSession],
     settings: Settings,
     document: str,
-    variables: dict[str, Any],
+    variables: dict[str, Any] | list[dict[str, Any]],
     compiled: int,
 ) -> None:
     viewers: list[dict[str, str] | None] = [None]
     for email, agency, role in VIEWERS:
         await factories.add_account(sessions, settings, email, roles={agency: role})
         viewers.append(await factories.headers_for(gql, email))
-    filled = [{name: DRAFT if value == "{draft}" else value for name, value in variables.items()}]
-    if variables.get("id") == "{id}":
+    given = variables if isinstance(variables, list) else [variables]
+    filled = [
+        {name: DRAFT if value == "{draft}" else value for name, value in v.items()} for v in given
+    ]
+    if given[0].get("id") == "{id}":
         filled = [{"id": node_id} for node_id in await _node_ids(general)]
     for values in filled:
         for headers in viewers:
@@ -225,3 +231,17 @@ def test_fields_without_declarations() -> None:
         if fields := set(graphql_type.fields) - set(declared.fields):
             missing[type_name] = fields
     assert missing == NOT_DECLARED
+
+
+async def test_refused_page_sizes_keep_their_errors(
+    newsroom: None, gql: GraphQLClient, general: GraphQLClient
+) -> None:
+    """A page size the general path refuses is refused the same way (the compiled path steps
+    aside for it), and the same document with an accepted size is compiled again."""
+    document = """query ($n: Int) { region(code: "64") { name agencies(first: $n) {
+      totalCount } } }"""
+    for size in (500, -1, 3, 500):
+        fast = without_request_ids(await gql.execute(document, {"n": size}))
+        slow = without_request_ids(await general.execute(document, {"n": size}))
+        assert fast == slow
+        assert ("errors" in fast) is (size != 3)
