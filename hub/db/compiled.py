@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Interval,
     Select,
     String,
+    Text,
     and_,
     bindparam,
     case,
@@ -228,7 +230,6 @@ def _children(type_name: str, source: Children, shape: Shape, read: Read, viewer
 def _connection(
     outer: Read,
     pick: Pick,
-    target: str,
     rows: Select[Any],
     ordering: Ordering,
     counted: Select[Any] | None,
@@ -241,10 +242,13 @@ def _connection(
     assert pick.limit is not None
     limit = pick.limit
     sort = [column.desc() if ordering.descending else column.asc() for column in ordering.columns]
-    numbered = rows.add_columns(func.row_number().over(order_by=sort).label("position__"))
+    numbered = rows.add_columns(
+        *ordering.labelled(), func.row_number().over(order_by=sort).label("position__")
+    )
     page = numbered.order_by(*sort).limit(limit + 1).correlate(outer.source).lateral("page")
     read = Read(page)
     within = page.c.position__ <= limit
+    cursor = _cursor(ordering, page)
     pairs: list[Any] = []
     for part in pick.shape.picks:
         if part.field == "__typename":
@@ -256,9 +260,10 @@ def _connection(
             item = _object(part.shape, read, viewer)
             value = _page_list(item, page, within)
         elif part.field == "edges" and part.shape is not None:
-            value = _page_list(_edge(part.shape, target, read, viewer, edge_fields), page, within)
+            edge = _edge(part.shape, read, cursor, viewer, edge_fields)
+            value = _page_list(edge, page, within)
         elif part.field == "pageInfo" and part.shape is not None:
-            value = _page_info(part.shape, page, limit)
+            value = _page_info(part.shape, page, limit, cursor, within)
         else:
             raise NotCompiled(f"{pick.shape.type_name}.{part.field}")
         pairs += [literal_column(_quoted(part.key)), value]
@@ -268,6 +273,29 @@ def _connection(
     return found.correlate(outer.source).scalar_subquery()
 
 
+# The key of the object standing for a cursor until the response is read (no response key can
+# be it: GraphQL names are letters, digits and underscores).
+CURSOR_MARK = "#cursor"
+
+
+def _cursor(ordering: Ordering, page: Any) -> Any:
+    """A row's cursor as ``{"#cursor": [ordering name, key values...]}``: its values as the
+    general path's cursors hold them (timestamps in ISO form, floats as floats); the response's
+    reader encodes it (``cursor_of``)."""
+    values: list[Any] = [literal(ordering.name, String())]
+    for index, kind in enumerate(ordering.kinds):
+        column = page.c[f"sort_{index}"]
+        if kind is datetime:
+            values.append(_timestamp(column))
+        elif kind is float:
+            values.append(_float(column))
+        else:
+            values.append(column)
+    return func.json_build_object(
+        literal_column(f"'{CURSOR_MARK}'"), func.json_build_array(*values)
+    )
+
+
 def _page_list(item: Any, page: Any, within: Any) -> Any:
     aggregated = func.json_agg(aggregate_order_by(item, page.c.position__)).filter(within)
     return func.coalesce(aggregated, literal_column("'[]'::json"))
@@ -275,8 +303,8 @@ def _page_list(item: Any, page: Any, within: Any) -> Any:
 
 def _edge(
     shape: Shape,
-    target: str,
     read: Read,
+    cursor: Any,
     viewer: Viewer,
     edge_fields: Callable[[Pick, Read], Any] | None,
 ) -> Any:
@@ -284,6 +312,8 @@ def _edge(
     for part in shape.picks:
         if part.field == "__typename":
             value: Any = literal(shape.type_name, String())
+        elif part.field == "cursor":
+            value = cursor
         elif part.field == "node" and part.shape is not None:
             value = _object(part.shape, read, viewer)
         elif edge_fields is not None:
@@ -294,7 +324,7 @@ def _edge(
     return func.json_build_object(*pairs)
 
 
-def _page_info(shape: Shape, page: Any, limit: int) -> Any:
+def _page_info(shape: Shape, page: Any, limit: int, cursor: Any, within: Any) -> Any:
     pairs: list[Any] = []
     for part in shape.picks:
         if part.field == "__typename":
@@ -303,6 +333,11 @@ def _page_info(shape: Shape, page: Any, limit: int) -> Any:
             value = func.count() > limit
         elif part.field == "hasPreviousPage":  # a first page
             value = false()
+        elif part.field in ("startCursor", "endCursor"):  # null on an empty page
+            first = part.field == "startCursor"
+            position = page.c.position__.asc() if first else page.c.position__.desc()
+            cursors = func.json_agg(aggregate_order_by(cursor, position)).filter(within)
+            value = cursors.op("->")(literal(0))
         else:
             raise NotCompiled(f"PageInfo.{part.field}")
         pairs += [literal_column(_quoted(part.key)), value]
@@ -317,7 +352,7 @@ def _paged(type_name: str, source: Paged, pick: Pick, read: Read, viewer: Viewer
     parent = read(TYPES[type_name].key)
     rows = child.statement(viewer, query).where(child.parent(parent))
     counted = (child.counted or child.statement)(viewer, query).where(child.parent(parent))
-    return _connection(read, pick, source.target, rows, child.ordering(query), counted, viewer)
+    return _connection(read, pick, rows, child.ordering(query), counted, viewer)
 
 
 def _related_coverage(type_name: str, pick: Pick, read: Read, viewer: Viewer) -> Any:
@@ -338,7 +373,7 @@ def _related_coverage(type_name: str, pick: Pick, read: Read, viewer: Viewer) ->
         raise NotCompiled(f"RelatedArticleEdge.{part.field}")
 
     ordering = related_coverage.ORDERING
-    return _connection(read, pick, "Article", rows, ordering, None, viewer, edge_fields)
+    return _connection(read, pick, rows, ordering, None, viewer, edge_fields)
 
 
 def _ancestors(type_name: str, pick: Pick, read: Read, viewer: Viewer) -> Any:
@@ -375,7 +410,8 @@ def statement(viewer: Viewer, shape: Shape, key_column: str, key: Any) -> Select
     ``NotCompiled`` when the shape asks for something not covered."""
     table = TYPES[shape.type_name].model.__table__
     root = Read(table.alias("root"))
-    built: Select[Any] = select(_object(shape, root, viewer).label("response"))
+    response = cast(_object(shape, root, viewer), Text())  # text: read by orjson, not the driver
+    built: Select[Any] = select(response.label("response"))
     built = built.where(root(key_column) == key)
     if rule := ROW_RULES.get(shape.type_name):
         built = built.where(_adapted(rule(viewer), root))
@@ -426,13 +462,34 @@ STATEMENTS = StatementCache()
 
 
 async def read_one(
-    session: AsyncSession, *, viewer: Viewer, shape: Shape, key_column: str, key: Any
+    session: AsyncSession,
+    *,
+    viewer: Viewer,
+    shape: Shape,
+    key_column: str,
+    key: Any,
+    cursor: Callable[[list[Any]], str],
 ) -> Any:
-    """The response value of the row (``None`` when there is none the viewer may read);
-    ``NotCompiled`` before anything runs when the shape is not covered."""
+    """The response value of the row (``None`` when there is none the viewer may read), its
+    cursors encoded by ``cursor``; ``NotCompiled`` before anything runs when the shape is not
+    covered."""
     connection = await session.connection()
     sql, parameters = STATEMENTS.get(connection.dialect, viewer, shape, key_column, key)
     found = (await connection.exec_driver_sql(sql, parameters)).scalar_one_or_none()
     if found is None:
         return None
-    return orjson.loads(found) if isinstance(found, str | bytes) else found
+    value = orjson.loads(found)
+    if f'"{CURSOR_MARK}"' in found:
+        return _with_cursors(value, cursor)
+    return value
+
+
+def _with_cursors(value: Any, cursor: Callable[[list[Any]], str]) -> Any:
+    """``value`` with each cursor object replaced by its encoding."""
+    if isinstance(value, dict):
+        if len(value) == 1 and CURSOR_MARK in value:
+            return cursor(value[CURSOR_MARK])
+        return {key: _with_cursors(item, cursor) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_cursors(item, cursor) for item in value]
+    return value

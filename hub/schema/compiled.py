@@ -32,7 +32,7 @@ from hub.db import compiled
 from hub.db.compiled import NotCompiled, Pick, Shape
 from hub.db.keyset import Ordering
 from hub.errors import InvalidInput
-from hub.resolvers.pagination import page_from_arguments
+from hub.resolvers.pagination import cursor_of, page_from_arguments
 from hub.schema.projection import Completed, NotProjectable, Selection
 
 PAGE_ARGUMENTS = ("first", "after", "last", "before")
@@ -189,7 +189,12 @@ async def look_up(
     try:
         async with ctx.reads() as session:
             value = await compiled.read_one(
-                session, viewer=ctx.viewer, shape=shape, key_column=key_column, key=key
+                session,
+                viewer=ctx.viewer,
+                shape=shape,
+                key_column=key_column,
+                key=key,
+                cursor=cursor_of,
             )
     except NotCompiled:
         return None
