@@ -25,7 +25,6 @@ import orjson
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Double,
     Interval,
     Select,
     String,
@@ -40,7 +39,7 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import JSON, aggregate_order_by
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.util import ClauseAdapter
@@ -48,6 +47,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from hub.auth import ANONYMOUS, Viewer
 from hub.db.keyset import Ordering
 from hub.db.nested import CHILD_LISTS
+from hub.db.rendering import float_json, render, timestamp
 from hub.db.repositories import related_coverage
 from hub.db.repositories.article import ArticleQuery, visible_to
 from hub.db.repositories.article_rows import Prepared
@@ -104,43 +104,6 @@ LIST_QUERIES: dict[str, Any] = {"Article": ArticleQuery()}
 ROW_RULES: dict[str, Callable[[Viewer], ColumnElement[bool]]] = {"Article": visible_to}
 
 
-def _global_id(type_name: str, key: Any) -> ColumnElement[Any]:
-    """``hub.resolvers.global_id.encode`` in SQL: base64url of ``Type:key``, unpadded."""
-    raw = func.convert_to(literal(f"{type_name}:", String()) + cast(key, String()), "UTF8")
-    encoded = func.translate(func.encode(raw, "base64"), "+/\n", "-_")
-    return func.rtrim(encoded, "=")
-
-
-def _timestamp(value: Any) -> ColumnElement[Any]:
-    """``datetime.isoformat()`` of a UTC timestamp: microseconds only when there are any."""
-    utc = func.timezone("UTC", value)
-    seconds = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS')
-    microseconds = func.to_char(utc, "US")
-    fraction = case((microseconds != "000000", "." + microseconds), else_="")
-    return case((value.is_(None), None), else_=seconds + fraction + "+00:00")
-
-
-def _float(value: Any) -> ColumnElement[Any]:
-    """A double as Python writes it: whole numbers keep their ``.0``."""
-    double: ColumnElement[float] = cast(value, Double())
-    whole = cast(cast(double, String()) + ".0", JSON())
-    return case((double == func.trunc(double), whole), else_=func.to_json(double))
-
-
-def render(type_name: str, column: Column, read: Read) -> ColumnElement[Any]:
-    value: ColumnElement[Any] = read(column.name)
-    if column.render is Render.GLOBAL_ID:
-        return _global_id(type_name, value)
-    if column.render is Render.TIMESTAMP:
-        return _timestamp(value)
-    if column.render is Render.FLOAT:
-        return _float(value)
-    if column.render is Render.ENUM:
-        assert column.enum is not None
-        return case({member.value: member.name for member in column.enum}, value=value)
-    return value
-
-
 def _object(shape: Shape, read: Read, viewer: Viewer) -> ColumnElement[Any]:
     """``json_build_object`` of a row of ``shape.type_name``, read through ``read``."""
     declared = TYPES.get(shape.type_name)
@@ -163,7 +126,7 @@ def _quoted(key: str) -> str:
 
 def _field(type_name: str, source: Any, pick: Pick, read: Read, viewer: Viewer) -> Any:
     if isinstance(source, Column):
-        return render(type_name, source, read)
+        return render(type_name, source, read(source.name))
     if isinstance(source, Computed) and source.builder in COMPUTED:
         return COMPUTED[source.builder](type_name, pick, read, viewer)
     assert pick.shape is not None
@@ -286,9 +249,9 @@ def _cursor(ordering: Ordering, page: Any) -> Any:
     for index, kind in enumerate(ordering.kinds):
         column = page.c[f"sort_{index}"]
         if kind is datetime:
-            values.append(_timestamp(column))
+            values.append(timestamp(column))
         elif kind is float:
-            values.append(_float(column))
+            values.append(float_json(column))
         else:
             values.append(column)
     return func.json_build_object(
@@ -365,9 +328,9 @@ def _related_coverage(type_name: str, pick: Pick, read: Read, viewer: Viewer) ->
 
     def edge_fields(part: Pick, page: Read) -> Any:
         if part.field == "score":
-            return render("RelatedArticleEdge", score, page)
+            return render("RelatedArticleEdge", score, page(score.name))
         if part.field == "reason":
-            return render("RelatedArticleEdge", reason, page)
+            return render("RelatedArticleEdge", reason, page(reason.name))
         if part.field == "shared":
             return func.to_json(page("shared"))
         raise NotCompiled(f"RelatedArticleEdge.{part.field}")
