@@ -77,6 +77,7 @@ def create_app(settings: Settings) -> Starlette:
         app.state.live = live_service
         app.state.metrics = metrics
         app.state.outbox_backlog = partial(outbox_backlog, graphql.sessions, live_service)
+        live_service.broker.followers.append(graphql.cache)  # dropped by what changes
         await live_service.start()
         gateway.start_at(live_service.broker.position)
         try:
@@ -112,6 +113,7 @@ def create_app(settings: Settings) -> Starlette:
         }
 
     metrics.watch_live(realtime_stats)
+    metrics.watch_response_cache(lambda: graphql.cache.stats)
 
     async def realtime(_: Request) -> Response:
         """The live service's figures; 503 while its database connection is down (the

@@ -93,6 +93,17 @@ class Settings(BaseSettings):
         description="Serve article lists that ask only for plain data with one SQL statement",
     )
     graphiql: bool | None = Field(default=None, description="Default: on in development")
+    response_cache_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=0,
+        description="Bytes of anonymous query answers each process keeps (LRU); 0: no cache",
+    )
+    response_cache_ttl: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a cached answer lives at most (bounds what the outbox does not "
+        "carry: directory edits, view counts, the current election stage)",
+    )
     secret_key: str = DEVELOPMENT_SECRET
     access_token_ttl: int = Field(
         default=900, ge=30, le=86_400, description="Lifetime of an access token, in seconds"

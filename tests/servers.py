@@ -60,9 +60,10 @@ CHEAP_PASSWORD_HASHES = {  # logins are not what these tests measure
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment for a server process: no inherited ``HUB_*``, then ``extra``."""
+    """The environment for a server process: no inherited ``HUB_*``, no response cache (tests
+    write rows past the outbox), then ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    return {**env, **CHEAP_PASSWORD_HASHES, **extra}
+    return {**env, **CHEAP_PASSWORD_HASHES, "HUB_RESPONSE_CACHE_BYTES": "0", **extra}
 
 
 class ServerProcess:

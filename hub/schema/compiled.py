@@ -11,6 +11,7 @@ here). ``HUB_PROJECTED_READS=false`` turns this path off, as it does the article
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,11 +28,15 @@ from graphql import (
 )
 from strawberry.types import Info
 
+from hub import reads
 from hub.context import Context
 from hub.db import compiled
 from hub.db.compiled import NotCompiled, Pick, Shape
 from hub.db.keyset import Ordering
+from hub.db.repositories.article import ArticleQuery
+from hub.db.sources import TYPES, Paged
 from hub.errors import InvalidInput
+from hub.resolvers.article import reading_list
 from hub.resolvers.pagination import cursor_of, page_from_arguments
 from hub.schema.projection import Completed, NotProjectable, Selection
 
@@ -175,6 +180,72 @@ class ShapeCache:
 SHAPES = ShapeCache()
 
 
+@functools.lru_cache(maxsize=1024)
+def _holds(shape: Shape) -> frozenset[str]:
+    """The types of the objects a shape's answer holds (itself and everything below)."""
+    held = {shape.type_name}
+    for pick in shape.picks:
+        if pick.shape is not None:
+            held |= _holds(pick.shape)
+    return frozenset(held)
+
+
+# The tag of a looked-up row, by type and key column (as the general path's look-ups tag it).
+LOOKED_UP = {
+    ("Article", "slug"): reads.ARTICLE_SLUG,
+    ("Article", "id"): reads.ARTICLE,
+    ("Event", "slug"): reads.EVENT_SLUG,
+    ("Event", "id"): reads.EVENT,
+}
+
+
+def _articles_below(shape: Shape) -> bool:
+    """Whether objects below a shape's own hold articles."""
+    return any(pick.shape is not None and "Article" in _holds(pick.shape) for pick in shape.picks)
+
+
+def _listed_articles(connection: Shape) -> list[Shape]:
+    """The article shapes of a connection's ``nodes`` and ``edges { node }``."""
+    found: list[Shape] = []
+    for part in connection.picks:
+        if part.shape is not None and part.shape.type_name == "Article":
+            found.append(part.shape)
+        elif part.shape is not None:
+            found += [
+                p.shape for p in part.shape.picks if p.shape and p.shape.type_name == "Article"
+            ]
+    return found
+
+
+def record_reads(shape: Shape, key_column: str, key: Any) -> None:
+    """What the answer depends on, for the response cache (``hub/reads.py``), as the general
+    path records it where the statement's own values tell (the looked-up row, the article
+    lists under it); elsewhere any article or any event stands for those the answer holds
+    (wider than the general path's tags, never narrower)."""
+    declared = TYPES[shape.type_name]
+    if kind := LOOKED_UP.get((shape.type_name, key_column)):
+        reads.entity(kind, key)
+    for pick in shape.picks:
+        if pick.shape is None:
+            continue
+        held = _holds(pick.shape)
+        if "Event" in held:
+            reads.event_list()
+        if "Article" not in held:
+            continue
+        source = declared.fields.get(pick.field)
+        listed = _listed_articles(pick.shape)
+        if (
+            isinstance(source, Paged)
+            and source.target == "Article"
+            and key_column == declared.key
+            and not any(_articles_below(article) for article in listed)
+        ):
+            reading_list(ArticleQuery(), parent=(source.child_list, key))
+        else:
+            reads.article_list(None)
+
+
 async def look_up(
     info: Info[Context, None], type_name: str, key_column: str, key: Any
 ) -> Completed | None:
@@ -186,6 +257,7 @@ async def look_up(
     shape = SHAPES.shape(info._raw_info, type_name, ctx.settings.max_page_size)
     if shape is None:
         return None
+    record_reads(shape, key_column, key)
     try:
         async with ctx.reads() as session:
             value = await compiled.read_one(

@@ -11,6 +11,7 @@ fields without a declaration) and must still give the same response.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -18,9 +19,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from hub import reads
+from hub.db.compiled import Pick, Shape
 from hub.db.models import Agency, Event
 from hub.db.sources import TYPES
+from hub.filters import NO_FILTER
 from hub.schema import build_schema
+from hub.schema.compiled import record_reads
 from hub.settings import Settings
 from hub.vocabulary import ArticleStatus, MemberRole, day_start
 from tests import factories
@@ -256,3 +261,31 @@ async def test_refused_page_sizes_keep_their_errors(
         slow = without_request_ids(await general.execute(document, {"n": size}))
         assert fast == slow
         assert ("errors" in fast) is (size != 3)
+
+
+def test_compiled_answers_record_what_they_read() -> None:
+    """For the response cache: the looked-up row and the lists under it, as the resolvers
+    record them; any article (or event) where the statement does not tell which."""
+    node = Pick("nodes", "nodes", Shape("Article", (Pick("slug", "slug"),)))
+    articles = Pick("articles", "articles", Shape("ArticleConnection", (node,)), limit=5)
+    event = Pick("event", "event", Shape("Event", (Pick("title", "title"),)))
+    region = Shape("Region", (Pick("name", "name"), articles))
+    detail = Shape("Article", (Pick("title", "title"), event))
+    edge = Shape("RelatedArticleEdge", (Pick("node", "node", Shape("Article", ())),))
+    related_page = Shape("RelatedArticleConnection", (Pick("edges", "edges", edge),))
+    related = Pick("relatedCoverage", "relatedCoverage", related_page, limit=5)
+    listed = Shape("Article", (Pick("slug", "slug"), related))
+    deeper = Pick("articles", "articles", Shape("ArticleConnection", (Pick("n", "nodes", listed),)))
+    with reads.recording() as region_reads:
+        record_reads(region, "code", "64")
+    assert region_reads.article_lists == {replace(NO_FILTER, region_code="64")}
+    assert not region_reads.entities
+    assert not region_reads.event_lists
+    with reads.recording() as detail_reads:
+        record_reads(detail, "slug", DRAFT)
+    assert detail_reads.entities == {(reads.ARTICLE_SLUG, DRAFT)}
+    assert detail_reads.event_lists
+    assert not detail_reads.article_lists
+    with reads.recording() as wide:
+        record_reads(Shape("Region", (replace(deeper, limit=5),)), "code", "64")
+    assert wide.article_lists == {None}
