@@ -50,7 +50,7 @@ import hub
 from hub.realtime.changes import Change
 from hub.realtime.cursor import ORIGIN, Position
 from hub.realtime.frames import Rendered
-from hub.realtime.gateway import Gateway, LiveStart, Rejected, SingleResult
+from hub.realtime.gateway import Gateway, LiveStart, Rejected, Resume, SingleResult
 
 LIVE = "hub_live"  # execution option marking the live service's statements
 
@@ -303,8 +303,13 @@ class MeasuredGateway:
         payload: Mapping[str, Any],
         authorization: str | None,
         client_address: str | None = None,
+        *,
+        resume: Resume | None = None,
+        mutations: bool = True,
     ) -> Rejected | SingleResult | LiveStart:
-        return await self.gateway.prepare(payload, authorization, client_address)
+        return await self.gateway.prepare(
+            payload, authorization, client_address, resume=resume, mutations=mutations
+        )
 
     async def render(
         self, jobs: Sequence[tuple[Hashable, Change]], *, tolerate_errors: bool

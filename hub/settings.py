@@ -118,7 +118,7 @@ class Settings(BaseSettings):
     auto_migrate: bool = Field(
         default=True, description="`hub serve` upgrades the schema and reference data first"
     )
-    # Live updates (subscriptions over WebSocket)
+    # Live updates (subscriptions over WebSocket and Server-Sent Events)
     live_retention: timedelta = Field(
         default=timedelta(days=7), description="How far back an `after` cursor may resume"
     )
@@ -201,10 +201,14 @@ class Settings(BaseSettings):
         description="Seconds between two exchanges of a process's counts with the database",
     )
     ws_max_per_address: int = Field(
-        default=100, ge=0, description="Open WebSockets per client address; 0: no limit"
+        default=100,
+        ge=0,
+        description="Open WebSockets and event streams per client address; 0: no limit",
     )
     ws_max_per_process: int = Field(
-        default=15_000, ge=0, description="Open WebSockets per server process; 0: no limit"
+        default=15_000,
+        ge=0,
+        description="Open WebSockets and event streams per process; 0: no limit",
     )
     http_header_timeout: float = Field(
         default=10.0, gt=0, description="Seconds to receive a request's headers"

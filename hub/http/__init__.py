@@ -4,6 +4,6 @@
 JSON body, within a size limit), ``endpoint`` runs the pipeline — read, authenticate, execute,
 answer — and ``responses`` writes GraphQL-shaped answers, including for failures that happen before
 any GraphQL runs. ``response_cache`` keeps anonymous queries' answers, dropped by the outbox
-changes ``invalidation`` says they depend on. WebSocket subscriptions are served by
-``hub/realtime`` on the same path.
+changes ``invalidation`` says they depend on. Subscriptions (WebSocket, and event streams
+over HTTP) are served by ``hub/realtime`` on the same path.
 """
