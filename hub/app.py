@@ -29,6 +29,7 @@ from hub.db.session import SessionFactory, build_engine, build_session_factory
 from hub.http import graphiql
 from hub.http.endpoint import GraphQLEndpoint
 from hub.metrics import LIVE, MeasuredGateway, Metrics, StatementCounter, metrics_endpoint
+from hub.realtime.history import history_for
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
 from hub.realtime.socket_limits import SocketLimits
@@ -63,8 +64,15 @@ def create_app(settings: Settings) -> Starlette:
         quota_engine = build_engine(database_url, settings, pool_size=1, name="hub-quota")
         await graphql.quotas.start(quota_engine)
         live_sessions = build_session_factory(engine.execution_options(**{LIVE: True}))
+        history = history_for(settings)
         gateway = MeasuredGateway(
-            LiveGateway(schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS),
+            LiveGateway(
+                schema,
+                settings=settings,
+                sessions=live_sessions,
+                fields=LIVE_FIELDS,
+                history=history,
+            ),
             metrics,
         )
         live_service = LiveService(
@@ -72,6 +80,7 @@ def create_app(settings: Settings) -> Starlette:
             database_url=database_url,
             sessions=build_session_factory(stream_engine.execution_options(**{LIVE: True})),
             gateway=gateway,
+            history=history,
         )
         app.state.engine = engine
         app.state.live = live_service

@@ -35,9 +35,11 @@ from hub.db.models import (
     Tag,
 )
 from hub.db.nested import ChildCountKey, ChildPageKey
+from hub.db.repositories.filter_values import RememberedValues
 from hub.db.repositories.related_coverage import Related
 from hub.db.session import SessionFactory, read_only
 from hub.quota import QuotaDecision
+from hub.realtime.history import History
 from hub.request_id import current_request_id, new_request_id
 from hub.settings import Settings
 
@@ -118,6 +120,10 @@ class Context:
     client_address: str | None = None  # what per-address limits count against (hub.addresses)
     quota: QuotaDecision | None = None  # the quota decision on this request (HTTP only)
     retry_after: int | None = None  # seconds; set by a refusal that asks the client to wait
+    # Live subscriptions (set by the live gateway): filter values and cursors checked from
+    # memory when these know them, from the database otherwise.
+    filter_values: RememberedValues | None = None
+    history: History | None = None
     request_id: str = field(default_factory=lambda: current_request_id() or new_request_id())
     loaders: Loaders = field(init=False)
     reads: SessionFactory = field(init=False)  # autocommit sessions for reads

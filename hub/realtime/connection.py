@@ -142,6 +142,11 @@ class LiveConnection:
     def fall_behind(self) -> None:
         self.close(*SLOW_CONSUMER)
 
+    def room(self) -> int:
+        if self.closing:
+            return 0
+        return max(0, self.limit // 2 - len(self.queue or ()))
+
     async def writable(self) -> None:
         while not self.closing and self.queue is not None and len(self.queue) >= self.limit // 2:
             if self.drained is None:

@@ -21,6 +21,7 @@ from hub.realtime.connection import SERVICE_RESTART, LiveConnection, PendingWrit
 from hub.realtime.cursor import encode
 from hub.realtime.gateway import Gateway
 from hub.realtime.heap import HeapKeeper
+from hub.realtime.history import History
 from hub.settings import Settings
 
 KEEP_ALIVE_TICK = 1.0  # seconds between two looks for connections due a keep-alive ping
@@ -30,12 +31,22 @@ SHUTDOWN_FLUSH_SECONDS = 2.0
 
 class LiveService:
     def __init__(
-        self, *, settings: Settings, database_url: str, sessions: SessionFactory, gateway: Gateway
+        self,
+        *,
+        settings: Settings,
+        database_url: str,
+        sessions: SessionFactory,
+        gateway: Gateway,
+        history: History | None = None,
     ) -> None:
         self.settings = settings
         self.gateway = gateway
         self.broker = Broker(
-            settings=settings, database_url=database_url, sessions=sessions, gateway=gateway
+            settings=settings,
+            database_url=database_url,
+            sessions=sessions,
+            gateway=gateway,
+            history=history,
         )
         self.connections: weakref.WeakSet[LiveConnection] = weakref.WeakSet()
         self.writes = PendingWrites()
@@ -93,6 +104,7 @@ class LiveService:
             "subscribers": broker.registry.count,
             "filterGroups": broker.registry.filter_groups,
             "position": encode(broker.position),
+            "historySize": len(broker.history),
             "listening": broker.listener.connected,
             "listenerReconnects": broker.listener.reconnects,
             "heapFreezes": self.heap.freezes,

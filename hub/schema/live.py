@@ -5,10 +5,12 @@ HTTP). ``prepare`` authenticates the connection's credential again (a login may 
 since), parses and validates a document (both cached per document text), runs queries and
 mutations through the schema as that viewer, and for a subscription runs the root field's
 resolver (argument coercion, filter validation, entitlement and cursor checks) to obtain
-the stream request. Subscribers whose documents differ only in the root field's arguments
-(and in variables used only there) share one :class:`Selection`: ``render`` executes each
-selection once per change, in one context per audience (see :class:`LiveField`) so the
-DataLoaders batch across selections, and serializes the result once.
+the stream request (filter values and cursors checked from memory where it can: see
+:mod:`hub.resolvers.subscription`). Subscribers whose documents differ only in the root
+field's arguments (and in variables used only there) share one :class:`Selection`:
+``render`` executes each selection once per change, in one context per audience (see
+:class:`LiveField`) so the DataLoaders batch across selections, and serializes the result
+once.
 """
 
 from __future__ import annotations
@@ -46,12 +48,14 @@ from strawberry.types.execution import ExecutionResult as StrawberryResult
 from hub.auth import ANONYMOUS, Viewer
 from hub.context import Context
 from hub.db import outage
+from hub.db.repositories.filter_values import RememberedValues
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
 from hub.realtime.frames import Rendered
 from hub.realtime.gateway import LiveStart, Rejected, RenderFailed, SingleResult, StreamRequest
+from hub.realtime.history import History
 from hub.resolvers.auth import authenticate
 from hub.schema.extensions import error_payload, is_unexpected
 from hub.settings import Settings
@@ -105,11 +109,14 @@ class LiveGateway:
         settings: Settings,
         sessions: SessionFactory,
         fields: Mapping[str, LiveField],
+        history: History | None = None,
     ) -> None:
         self.schema = schema
         self.settings = settings
         self.sessions = sessions
         self.fields = fields
+        self.history = history
+        self.filter_values = RememberedValues(settings.live_lookup_ttl)
         self._selections: weakref.WeakValueDictionary[Hashable, Selection] = (
             weakref.WeakValueDictionary()
         )
@@ -128,6 +135,8 @@ class LiveGateway:
             viewer=viewer,
             authorization=authorization,
             client_address=client_address,
+            filter_values=self.filter_values,
+            history=self.history,
         )
 
     # -- authenticate ------------------------------------------------------------------------
