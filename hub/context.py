@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -125,13 +125,17 @@ class Context:
     filter_values: RememberedValues | None = None
     history: History | None = None
     request_id: str = field(default_factory=lambda: current_request_id() or new_request_id())
-    loaders: Loaders = field(init=False)
     reads: SessionFactory = field(init=False)  # autocommit sessions for reads
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reads = read_only(self.sessions)
-        self.loaders = Loaders.build(self.reads, self.viewer)
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """Built on first use: an operation that loads nothing (a subscription being
+        checked) does not pay for a score of DataLoaders."""
+        return Loaders.build(self.reads, self.viewer)
 
     def ask_retry_after(self, seconds: int) -> None:
         """The response tells the client to wait ``seconds`` (the longest asked for)."""

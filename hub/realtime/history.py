@@ -47,7 +47,10 @@ class History:
         self._trim()
 
     def extend(self, changes: Sequence[Change]) -> None:
-        """The broker read ``changes``, the next ones after ``upto``."""
+        """The broker read ``changes``, the next ones after ``upto`` (any it had already
+        are left out: a batch read again after a failure is not kept twice)."""
+        if changes and changes[0].position <= self.upto:
+            changes = [change for change in changes if change.position > self.upto]
         if not changes:
             return
         self.upto = changes[-1].position

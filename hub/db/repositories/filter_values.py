@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -72,13 +73,15 @@ REMEMBERED_AT_MOST = 50_000  # known values; beyond, the memory starts over
 
 class RememberedValues:
     """``look_up`` with a memory: values found to exist are remembered for ``ttl`` seconds,
-    so a subscription naming only remembered values reads nothing. Unknown values are not
+    so a subscription naming only remembered values reads nothing; identical look-ups at the
+    same time (a burst of reconnects) share one statement. Unknown values are not
     remembered (one created meanwhile is found at once); a remembered one removed meanwhile
     is still accepted until it expires (its stream then simply matches nothing)."""
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl
         self._known: dict[tuple[str, str], tuple[float, int | bool]] = {}
+        self._asking: dict[tuple[tuple[str, str], ...], asyncio.Future[FilterValues]] = {}
 
     async def look_up(self, sessions: SessionFactory, **asked: str | None) -> FilterValues:
         wanted = {name: value for name, value in asked.items() if value is not None}
@@ -90,8 +93,20 @@ class RememberedValues:
                 found[KNOWN_AS[name]] = remembered[1]
         if len(found) == len(wanted):
             return FilterValues(**found)  # type: ignore[arg-type]
-        async with sessions() as session:
-            values = await look_up(session, **wanted)
+        question = tuple(sorted(wanted.items()))
+        if (pending := self._asking.get(question)) is not None:
+            return await asyncio.shield(pending)
+        answer = self._asking[question] = asyncio.get_running_loop().create_future()
+        try:
+            async with sessions() as session:
+                values = await look_up(session, **wanted)
+        except BaseException as error:
+            answer.set_exception(error)
+            answer.exception()  # retrieved: whoever waits on it gets the error
+            raise
+        finally:
+            del self._asking[question]
+        answer.set_result(values)
         if len(self._known) > REMEMBERED_AT_MOST:
             self._known.clear()
         for name, value in wanted.items():
