@@ -88,15 +88,14 @@ class Crowd:
         self.failures: dict[str, int] = {"refused": 0, "reset": 0, "timeout": 0, "busy": 0}
 
     async def connect(self, follower: Follower) -> None:
-        """Connect until subscribed, counting what went wrong on the way."""
+        """Connect until subscribed, counting what went wrong on the way. A connection
+        given up on is closed, so it never delivers behind the next one's back."""
         loop = asyncio.get_running_loop()
         while True:
             ready: asyncio.Future[None] = loop.create_future()
             closes = len(follower.closes)
+            connection = FollowingConnection(follower, f"{self.host}:{self.port}", self.path, ready)
             try:
-                connection = FollowingConnection(
-                    follower, f"{self.host}:{self.port}", self.path, ready
-                )
                 await asyncio.wait_for(
                     loop.create_connection(lambda c=connection: c, self.host, self.port),
                     HANDSHAKE_TIMEOUT,
@@ -111,6 +110,8 @@ class Crowd:
             except (ConnectionError, OSError):
                 busy = len(follower.closes) > closes and b"busy" in follower.closes[-1]
                 self.failures["busy" if busy else "reset"] += 1
+            if connection.transport is not None:
+                connection.transport.abort()
             await asyncio.sleep(follower.named_delay() or RETRY_DELAY)
 
     async def open_all(self, batch: int = 200) -> None:

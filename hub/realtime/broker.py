@@ -15,7 +15,8 @@ its target wait in its pending list; then it goes live. When the broker's recent
 window (:mod:`hub.realtime.history`) covers the cursor — after a restart, every client's —
 the gap comes from memory: subscribers joining with the same (cursor, target, selection,
 filter) form one *catch-up group*, matched once and rendered once (``_catch_up_group``), and
-each member gets the ready payloads with no SQL and no task of its own. Older cursors
+each member gets the ready payloads with no SQL and no task of its own; when every payload
+of a gap is rendered already, the subscriber takes it at once, without a group. Older cursors
 replay from the outbox (``_replay``). Rendering is shared too: a (selection, change) being
 rendered is awaited by whoever else needs it, never rendered twice at once. Catching up
 never holds up the fan-out of new changes to subscribers already live.
@@ -63,6 +64,7 @@ DATABASE_ERRORS = (OSError, TimeoutError, DBAPIError, InterfaceError, Operationa
 
 Job = tuple[Hashable, Change]
 RenderKey = tuple[Hashable, Position]
+Gap = list[tuple[Position, Rendered]]  # a subscriber's missed payloads, in order
 GroupKey = tuple[Position, Position, Hashable, Filter]  # cursor, target, selection, filter
 INTERNAL_ERROR: dict[str, Any] = {
     "message": "Internal server error",
@@ -175,9 +177,12 @@ class Broker:
         if group is not None:
             group.append(subscriber)
             return
+        wanted = [c for c in self.history.since(after, upto) if subscriber.filter.matches(c)]
+        gap = self._rendered(subscriber.selection, wanted)
+        if gap is not None and self._take_at_once(subscriber, gap):
+            return  # nothing to wait for: no task, no group
         self._groups[key] = [subscriber]
         self.stats.catch_up_groups += 1
-        wanted = [c for c in self.history.since(after, upto) if subscriber.filter.matches(c)]
         self._spawn(self._catch_up_group(key, wanted), self._replays)
 
     def leave(self, subscriber: Subscriber) -> None:
@@ -400,20 +405,32 @@ class Broker:
             return
         gap = [(change.position, payloads[selection, change.position]) for change in wanted]
         for subscriber in self._groups.pop(key, []):
-            if not subscriber.active:
-                continue
-            if subscriber.authorize is None and len(gap) <= subscriber.sink.room():
-                for position, payload in gap:
-                    subscriber.position = position
-                    self.stats.deliveries += 1
-                    subscriber.sink.deliver(subscriber, payload)
-                self._go_live(subscriber)
-            else:
+            if subscriber.active and not self._take_at_once(subscriber, gap):
                 self._spawn(self._replay(subscriber, gap), self._replays)
 
-    async def _replay(
-        self, subscriber: Subscriber, gap: list[tuple[Position, Rendered]] | None = None
-    ) -> None:
+    def _rendered(self, selection: Hashable, wanted: list[Change]) -> Gap | None:
+        """The gap's payloads when all are rendered already."""
+        gap = []
+        for change in wanted:
+            payload = self._cache.get((selection, change.position))
+            if payload is None:
+                return None
+            gap.append((change.position, payload))
+        return gap
+
+    def _take_at_once(self, subscriber: Subscriber, gap: Gap) -> bool:
+        """Deliver the whole gap now and go live, when the subscriber needs no check and
+        its connection has room for it; False (nothing done) otherwise."""
+        if subscriber.authorize is not None or len(gap) > subscriber.sink.room():
+            return False
+        for position, payload in gap:
+            subscriber.position = position
+            self.stats.deliveries += 1
+            subscriber.sink.deliver(subscriber, payload)
+        self._go_live(subscriber)
+        return True
+
+    async def _replay(self, subscriber: Subscriber, gap: Gap | None = None) -> None:
         """Deliver the gap (read from the outbox when not given) at the pace the
         connection takes it, then go live."""
         try:
@@ -455,9 +472,7 @@ class Broker:
             if not await self._replay_payloads(subscriber, gap):
                 return
 
-    async def _replay_payloads(
-        self, subscriber: Subscriber, gap: list[tuple[Position, Rendered]]
-    ) -> bool:
+    async def _replay_payloads(self, subscriber: Subscriber, gap: Gap) -> bool:
         """Deliver as the queue makes room, each passing the authorization check; False
         when the subscription ended meanwhile."""
         for position, payload in gap:
