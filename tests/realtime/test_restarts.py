@@ -50,6 +50,15 @@ async def figures(port: int) -> dict[str, Any]:
     return found
 
 
+async def all_subscribed(port: int) -> None:
+    """Once the server holds every subscription (none misses the first approvals)."""
+    for _ in range(600):
+        if (await figures(port))["subscribers"] >= CLIENTS:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the subscriptions did not all arrive")
+
+
 async def test_a_restart_is_resumed_from_memory_spread_out_and_nothing_is_lost(
     database_url: str, sessions: Sessions
 ) -> None:
@@ -76,7 +85,7 @@ async def test_a_restart_is_resumed_from_memory_spread_out_and_nothing_is_lost(
             ]
             for number, client in enumerate(clients):
                 await client.subscribe_articles("badai", **FILTERS[number % len(FILTERS)])
-            await clients[-1].quiet(0.3)
+            await all_subscribed(health_port)
             for article in articles[:2]:
                 await approve_article(sessions, article)
             seen = [await client.events(2) for client in clients]
