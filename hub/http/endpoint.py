@@ -13,6 +13,10 @@ would read the answer. An unreachable database, at any step and for any caller, 
 carry the ``RateLimit-Policy`` / ``RateLimit`` headers; a refusal inside the operation that asks
 the client to wait (a throttled login) sets ``Retry-After``.
 
+Anonymous queries are answered from the process's response cache when it holds the answer
+(:mod:`hub.http.response_cache`; ``X-Cache: hit`` or ``miss``); the quota is charged either
+way.
+
 Each request is reported to the metrics (:meth:`hub.metrics.Metrics.observe_request`): its
 operation name, its :class:`Outcome`, its duration and the SQL statements it sent.
 """
@@ -47,6 +51,7 @@ from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
 from hub.http import graphiql, ratelimit
 from hub.http.operation import Operation, read_operation
+from hub.http.response_cache import ResponseCache
 from hub.http.responses import JSON, HttpError, retry_later
 from hub.metrics import Metrics, counting_statements
 from hub.quota import Quotas, request_cost
@@ -89,6 +94,7 @@ class GraphQLEndpoint:
         self.metrics = metrics
         self.sessions: SessionFactory | None = None
         self.quotas = Quotas(settings)  # shared with the other processes once started
+        self.cache = ResponseCache(settings)  # follows the outbox once the live service runs
         self.ide = settings.graphiql_enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -160,18 +166,37 @@ class GraphQLEndpoint:
     ) -> Response:
         context = await self.context(request)
         self.charge_quota(context, operation)
-        result = await self.execute(context, operation)
+        key = self.cache.key_for(context, operation)
+        if (body := self.cache.get(key)) is not None:
+            if report is not None:
+                report.outcome = Outcome.OK
+            return self.respond(context, body, cached=True)
+        with self.cache.filling(key) as fill:
+            result = await self.execute(context, operation)
         if any(
             (error.extensions or {}).get("code") == outage.ERROR_CODE
             for error in result.errors or ()
         ):
             raise database_unavailable()
+        outcome = outcome_of(result)
         if report is not None:
-            report.outcome = outcome_of(result)
+            report.outcome = outcome
+        body = orjson.dumps(process_result(result))
+        if outcome is Outcome.OK and operation.query is not None:
+            self.cache.keep(
+                fill, body, query=operation.query, operation_name=operation.operation_name
+            )
+        return self.respond(context, body, cached=False if key is not None else None)
+
+    def respond(self, context: Context, body: bytes, *, cached: bool | None) -> Response:
+        """The answer, with the client's rate-limit headers and, for a cacheable request,
+        ``X-Cache: hit`` or ``miss``."""
         headers = ratelimit.headers(context.quota) if context.quota else {}
         if context.retry_after is not None:
             headers["Retry-After"] = str(context.retry_after)
-        return Response(orjson.dumps(process_result(result)), media_type=JSON, headers=headers)
+        if cached is not None:
+            headers["X-Cache"] = "hit" if cached else "miss"
+        return Response(body, media_type=JSON, headers=headers)
 
     def charge_quota(self, context: Context, operation: Operation) -> None:
         """Count the request against its client's quota, or refuse it (429)."""
