@@ -31,7 +31,6 @@ from collections.abc import Awaitable
 from enum import StrEnum
 from typing import Any, TypeVar
 
-import orjson
 import strawberry
 from graphql import OperationType as CoreOperationType
 from starlette.requests import Request
@@ -52,7 +51,7 @@ from hub.errors import Unauthenticated
 from hub.http import graphiql, ratelimit
 from hub.http.operation import Operation, read_operation
 from hub.http.response_cache import ResponseCache
-from hub.http.responses import JSON, HttpError, retry_later
+from hub.http.responses import JSON, HttpError, encode, retry_later
 from hub.metrics import Metrics, counting_statements
 from hub.quota import Quotas, request_cost
 from hub.resolvers.auth import authenticate
@@ -181,7 +180,7 @@ class GraphQLEndpoint:
         outcome = outcome_of(result)
         if report is not None:
             report.outcome = outcome
-        body = orjson.dumps(process_result(result))
+        body = encode(process_result(result))
         if outcome is Outcome.OK and operation.query is not None:
             self.cache.keep(
                 fill, body, query=operation.query, operation_name=operation.operation_name

@@ -4,16 +4,16 @@
 HTTP). ``prepare`` authenticates the connection's credential again (a login may have ended
 since), parses and validates a document (both cached per document text), runs queries and
 mutations through the schema as that viewer, and for a subscription runs the root field's
-resolver (argument coercion, filter validation, entitlement and cursor checks) to obtain
-the stream request — after the transport's resume cursor when that is later than ``after``
-(see :mod:`hub.realtime.gateway`); filter values and cursors are checked from memory where
-it can (see :mod:`hub.resolvers.subscription`), and an anonymous subscription with the
-document and variables (``after`` aside) of one started lately reuses that start, checking
-only its cursor, so a burst of reconnects runs no resolver. Subscribers whose documents
-differ only in the root field's arguments (and in variables used only there) share one
-:class:`Selection`: ``render`` executes each selection once per change, in one context per
-audience (see :class:`LiveField`) so the DataLoaders batch across selections, and
-serializes the result once.
+resolver (string inputs checked as everywhere, argument coercion, filter validation,
+entitlement and cursor checks) to obtain the stream request — after the transport's resume
+cursor when that is later than ``after`` (see :mod:`hub.realtime.gateway`); filter values and
+cursors are checked from memory where it can (see :mod:`hub.resolvers.subscription`), and an
+anonymous subscription with the document and variables (``after`` aside) of one started
+lately reuses that start, checking only its cursor, so a burst of reconnects runs no
+resolver. Subscribers whose documents differ only in the root field's arguments (and in
+variables used only there) share one :class:`Selection`: ``render`` executes each selection
+once per change, in one context per audience (see :class:`LiveField`) so the DataLoaders
+batch across selections, and serializes the result once.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ from hub.realtime.history import History
 from hub.resolvers.auth import authenticate
 from hub.resolvers.subscription import resume_position
 from hub.schema.extensions import error_payload, is_unexpected
+from hub.schema.inputs import input_errors
 from hub.settings import Settings
 
 logger = logging.getLogger("hub.graphql")
@@ -209,9 +210,6 @@ class LiveGateway:
             operation.selection_set.selections[0], FieldNode
         ):
             return Rejected([bad_request("Select the subscription field itself, not a fragment")])
-        public = authorization is None and operation.operation is OperationType.SUBSCRIPTION
-        if public and (known := await self._known_start(query, operation, variables, context)):
-            return known
         if operation.operation is not OperationType.SUBSCRIPTION:
             result = await self.schema.execute(
                 query,
@@ -220,6 +218,12 @@ class LiveGateway:
                 operation_name=operation_name,
             )
             return SingleResult(JSON.encode(result_payload(result, mask=False)))
+        problems = input_errors(self.schema._schema, parsed, operation_name, variables)
+        if problems:
+            return Rejected([dict(error.formatted) for error in problems])
+        public = authorization is None
+        if public and (known := await self._known_start(query, operation, variables, context)):
+            return known
         executor = Executor.build(
             self.schema._schema,
             parsed,
