@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench-read bench-live bench-throttle bench-abuse bench-cache eval-search graphiql-assets clean
+.PHONY: run test lint bench-read bench-live bench-storm bench-throttle bench-abuse bench-cache eval-search graphiql-assets clean
 
 # GraphiQL, served offline from hub/static/graphiql: the npm packages' own browser (UMD)
 # builds, pinned. graphiql 4.1 is the last release with one (5.x is ESM and Monaco workers,
@@ -43,6 +43,12 @@ lint: $(VENV)/.installed-test
 ## Live updates under load: 1k/5k/10k WebSocket subscribers on one server process.
 bench-live: $(VENV)/.installed-test
 	$(BIN)/python -m bench.live
+
+## A restart under load: 2k/5k/10k subscribers back at once (and spread), one server process;
+## prints how fast they are back, live latency meanwhile, SQL/CPU per resume, peak memory,
+## health answers, resets, losses. Runs unattended (about 30 minutes on 2 cores).
+bench-storm: $(VENV)/.installed-test
+	$(BIN)/python -m bench.storm
 
 ## Read benchmark: build the 200k-article dataset (COPY) on HUB_BENCH_DATABASE_URL (default: the
 ## local PostgreSQL on 127.0.0.1:5432, database hub_bench), then load-test over HTTP.

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -36,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -396,21 +398,28 @@ async def run_once(
     }
 
 
+async def article_changes(sessions: async_sessionmaker[Any]) -> list[Any]:
+    """The outbox's article rows in stream order, with the article's and agency's slugs."""
+    async with sessions() as session:
+        return list(
+            (
+                await session.execute(
+                    text(
+                        "SELECT o.id, o.txid::text::bigint AS txid, o.kind, o.entity_type, "
+                        "o.entity_id, o.agency_id, o.region_codes, o.payload, o.created_at, "
+                        "a.slug AS article_slug, g.slug AS agency_slug "
+                        "FROM outbox o JOIN articles a ON a.id = o.entity_id "
+                        "JOIN agencies g ON g.id = o.agency_id ORDER BY o.txid, o.id"
+                    )
+                )
+            ).all()
+        )
+
+
 async def expected_deliveries(
     sessions: async_sessionmaker[Any], subscribers: int, slugs: set[str]
 ) -> dict[int, set[str]]:
-    async with sessions() as session:
-        rows = (
-            await session.execute(
-                text(
-                    "SELECT o.id, o.txid::text::bigint AS txid, o.kind, o.entity_type, "
-                    "o.entity_id, o.agency_id, o.region_codes, o.payload, o.created_at, "
-                    "a.slug AS article_slug, g.slug AS agency_slug "
-                    "FROM outbox o JOIN articles a ON a.id = o.entity_id "
-                    "JOIN agencies g ON g.id = o.agency_id"
-                )
-            )
-        ).all()
+    rows = await article_changes(sessions)
     changes = [
         (Change.from_row(row), row.article_slug) for row in rows if row.article_slug in slugs
     ]
@@ -483,6 +492,34 @@ async def drop_database(base: str, name: str) -> None:
         await admin.close()
 
 
+@contextlib.asynccontextmanager
+async def database_server() -> AsyncIterator[str]:
+    """The PostgreSQL server to measure on: ``HUB_DATABASE_URL``'s, or an embedded one of
+    the benchmark's own (commit timestamps on), removed afterwards."""
+    configured = os.environ.get("HUB_DATABASE_URL")
+    if configured:
+        yield normalise_database_url(configured)
+        return
+    folder = new_shared_folder("hub-bench-")
+    embedded = EmbeddedPostgres(folder)
+    try:
+        embedded.start()
+        yield await track_commit_times(embedded)
+    finally:
+        embedded.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(base: str, name: str) -> AsyncIterator[str]:
+    """A new database ``name`` on the server at ``base``, dropped afterwards."""
+    url = await create_database(base, name)
+    try:
+        yield url
+    finally:
+        await drop_database(base, name)
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -498,21 +535,10 @@ async def main() -> int:
     args = parser.parse_args()
     counts = [int(n) for n in args.subscribers.split(",")]
 
-    configured = os.environ.get("HUB_DATABASE_URL")
-    embedded, folder = None, None
-    if configured:
-        base = normalise_database_url(configured)
-    else:
-        folder = new_shared_folder("hub-bench-")
-        embedded = EmbeddedPostgres(folder)
-        embedded.start()
-        base = await track_commit_times(embedded)
     summaries = []
-    try:
+    async with database_server() as base:
         for count in counts:
-            name = f"hub_bench_live_{os.getpid()}_{count}"
-            url = await create_database(base, name)
-            try:
+            async with scratch_database(base, f"hub_bench_live_{os.getpid()}_{count}") as url:
                 slugs = await prepare_database(url, args.events * args.runs)
                 results = []
                 for run in range(args.runs):
@@ -523,13 +549,6 @@ async def main() -> int:
                     results.append(result)
                     print(json.dumps(result), flush=True)
                 summaries.append(medians(results))
-            finally:
-                await drop_database(base, name)
-    finally:
-        if embedded is not None:
-            embedded.stop()
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
     print()
     print(f"medians of {args.runs} runs; {args.events} approvals at {args.rate}/s each run")
     header = ["subscribers", *(label for _, label in FIGURES), "server CPU/s", "clients CPU/s"]

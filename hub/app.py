@@ -2,14 +2,15 @@
 
 Routes: ``/graphql`` (HTTP; subscriptions through the live service over WebSocket and over
 Server-Sent Events; GraphiQL in development), ``/live`` (a small live page),
-``/health/live``, ``/health/ready``, ``/health/realtime``, ``/metrics`` (Prometheus); every
-response carries ``X-Request-ID``.
+``/health/live``, ``/health/ready``, ``/health/realtime`` (also on ``HUB_HEALTH_PORT``, see
+:mod:`hub.health`), ``/metrics`` (Prometheus); every response carries ``X-Request-ID``.
 The engine and the live service are built in the lifespan from ``settings.database_url``,
 which must be set (the CLI resolves it, starting the embedded server when needed).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -24,12 +25,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
-from hub import tracing
+from hub import health, tracing
 from hub.db.repositories import outbox
 from hub.db.session import SessionFactory, build_engine, build_session_factory
 from hub.http import graphiql
 from hub.http.endpoint import GraphQLEndpoint
 from hub.metrics import LIVE, MeasuredGateway, Metrics, StatementCounter, metrics_endpoint
+from hub.realtime.history import history_for
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
 from hub.realtime.socket_limits import SocketLimits
@@ -67,8 +69,15 @@ def create_app(settings: Settings) -> Starlette:
         quota_engine = build_engine(database_url, settings, pool_size=1, name="hub-quota")
         await graphql.quotas.start(quota_engine)
         live_sessions = build_session_factory(engine.execution_options(**{LIVE: True}))
+        history = history_for(settings)
         gateway = MeasuredGateway(
-            LiveGateway(schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS),
+            LiveGateway(
+                schema,
+                settings=settings,
+                sessions=live_sessions,
+                fields=LIVE_FIELDS,
+                history=history,
+            ),
             metrics,
         )
         live_service = LiveService(
@@ -76,6 +85,7 @@ def create_app(settings: Settings) -> Starlette:
             database_url=database_url,
             sessions=build_session_factory(stream_engine.execution_options(**{LIVE: True})),
             gateway=gateway,
+            history=history,
         )
         app.state.engine = engine
         app.state.live = live_service
@@ -84,9 +94,21 @@ def create_app(settings: Settings) -> Starlette:
         live_service.broker.followers.append(graphql.cache)  # dropped by what changes
         await live_service.start()
         gateway.start_at(live_service.broker.position)
+        health_server = None
+        if settings.health_port is not None:
+            health_server = health.HealthServer(
+                host=settings.host,
+                port=settings.health_port,
+                database_url=database_url,
+                stats=realtime_stats,
+            )
+            await asyncio.to_thread(health_server.start)
+            app.state.health_port = health_server.port
         try:
             yield
         finally:
+            if health_server is not None:
+                await asyncio.to_thread(health_server.stop)
             await event_streams.close_all()
             await live_service.stop()
             await graphql.quotas.stop()
@@ -100,16 +122,14 @@ def create_app(settings: Settings) -> Starlette:
     event_streams = EventStreams(lambda: app_holder[0].state.live, graphql, live_limits)
 
     async def live(_: Request) -> Response:
-        return JSONResponse({"status": "ok"})
+        return answer(health.live_answer())
 
     async def ready(request: Request) -> Response:
-        try:
+        async def select_one() -> None:
             async with request.app.state.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except Exception as error:
-            logger.warning("readiness check failed: %s", error)
-            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "up"})
+
+        return answer(await health.ready_answer(select_one))
 
     def realtime_stats() -> dict[str, Any]:
         if not app_holder or not hasattr(app_holder[0].state, "live"):
@@ -127,8 +147,7 @@ def create_app(settings: Settings) -> Starlette:
     async def realtime(_: Request) -> Response:
         """The live service's figures; 503 while its database connection is down (the
         listener reconnects by itself, and the answer turns back to 200)."""
-        stats = realtime_stats()
-        return JSONResponse(stats, status_code=200 if stats["listening"] else 503)
+        return answer(health.realtime_answer(realtime_stats()))
 
     live_page_html = files("hub").joinpath("static/live.html").read_text(encoding="utf-8")
 
@@ -160,6 +179,11 @@ def create_app(settings: Settings) -> Starlette:
     )
     app_holder.append(application)
     return application
+
+
+def answer(found: health.Answer) -> Response:
+    status, body = found
+    return JSONResponse(body, status_code=status)
 
 
 async def outbox_backlog(sessions: SessionFactory, live: LiveService) -> tuple[int, float]:

@@ -221,6 +221,8 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
             log_level=settings.log_level.value,
             log_config=logs.logging_config(settings),
             timeout_graceful_shutdown=10,
+            # A restart's reconnects arrive at once: the kernel queues them until accepted.
+            backlog=settings.listen_backlog,
             # Live updates write ready frames (see hub.realtime.direct).
             ws=DirectWebSocketProtocol,
             # Compression costs ~40 KB per idle WebSocket; subscriptions send small messages.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -35,9 +35,11 @@ from hub.db.models import (
     Tag,
 )
 from hub.db.nested import ChildCountKey, ChildPageKey
+from hub.db.repositories.filter_values import RememberedValues
 from hub.db.repositories.related_coverage import Related
 from hub.db.session import SessionFactory, read_only
 from hub.quota import QuotaDecision
+from hub.realtime.history import History
 from hub.request_id import current_request_id, new_request_id
 from hub.settings import Settings
 
@@ -121,14 +123,22 @@ class Context:
     resume_after: str | None = None
     quota: QuotaDecision | None = None  # the quota decision on this request (HTTP only)
     retry_after: int | None = None  # seconds; set by a refusal that asks the client to wait
+    # Live subscriptions (set by the live gateway): filter values and cursors checked from
+    # memory when these know them, from the database otherwise.
+    filter_values: RememberedValues | None = None
+    history: History | None = None
     request_id: str = field(default_factory=lambda: current_request_id() or new_request_id())
-    loaders: Loaders = field(init=False)
     reads: SessionFactory = field(init=False)  # autocommit sessions for reads
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reads = read_only(self.sessions)
-        self.loaders = Loaders.build(self.reads, self.viewer)
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        """Built on first use: an operation that loads nothing (a subscription being
+        checked) does not pay for a score of DataLoaders."""
+        return Loaders.build(self.reads, self.viewer)
 
     def ask_retry_after(self, seconds: int) -> None:
         """The response tells the client to wait ``seconds`` (the longest asked for)."""

@@ -145,6 +145,54 @@ class Settings(BaseSettings):
     ws_per_message_deflate: bool = Field(
         default=False, description="Offer WebSocket compression (costs ~40 KB per connection)"
     )
+    # Restarts and reconnect storms
+    live_history_size: int = Field(
+        default=5_000,
+        ge=0,
+        description="Recent changes the broker keeps in memory: resumes behind the live "
+        "position within them read no SQL; 0: every resume reads the outbox",
+    )
+    live_history_seconds: float = Field(
+        default=900.0,
+        ge=0,
+        description="Longest age of a change kept in that window (capped by the retention)",
+    )
+    live_lookup_ttl: float = Field(
+        default=300.0,
+        ge=0,
+        description="Seconds a known filter value (region, agency, tag, ...) is remembered, so "
+        "subscribing reads no SQL; 0: look up every time",
+    )
+    live_handshakes: int = Field(
+        default=256,
+        ge=0,
+        description="WebSockets between their handshake and their first subscription at once; "
+        "others wait in order; 0: no limit",
+    )
+    live_handshake_wait: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a WebSocket waits for its turn before it is told to retry (1013)",
+    )
+    listen_backlog: int = Field(
+        default=16_384,
+        ge=1,
+        description="Connections the kernel queues before the server accepts them (capped by "
+        "net.core.somaxconn)",
+    )
+    shutdown_spread: float = Field(
+        default=5.0,
+        ge=0,
+        description="On shutdown each WebSocket is told to reconnect after a delay drawn from "
+        "this many seconds, so clients come back spread out",
+    )
+    health_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Also answer /health/* on this port from a thread of its own, never "
+        "behind WebSocket work; unset: only on the main port",
+    )
     # Limits and abuse: logins, quotas, connections, the database going away
     login_account_free_failures: int = Field(
         default=5, ge=1, description="Failed logins of one e-mail address before waits begin"

@@ -12,9 +12,17 @@ on, so nothing is skipped; reading that fails is retried from the same position.
 Subscribers that need a login pass each delivery through their authorization check, in a
 task of their own, so a check never holds up the fan-out to everybody else.
 
-A subscriber joining with a cursor behind the broker replays the gap from the outbox
-(``_replay``) while live payloads past its target wait in its pending list; then it goes
-live. Positions are global (the same order in every process), so a cursor from one process
+A subscriber joining with a cursor behind the broker catches up while live payloads past
+its target wait in its pending list; then it goes live. When the broker's recent-history
+window (:mod:`hub.realtime.history`) covers the cursor — after a restart, every client's —
+the gap comes from memory: subscribers joining with the same (cursor, target, selection,
+filter) form one *catch-up group*, matched once and rendered once (``_catch_up_group``), and
+each member gets the ready payloads with no SQL and no task of its own; when every payload
+of a gap is rendered already, the subscriber takes it at once, without a group. Older cursors
+replay from the outbox (``_replay``). Rendering is shared too: a (selection, change) being
+rendered is awaited by whoever else needs it, never rendered twice at once. Catching up
+never holds up the fan-out of new changes to subscribers already live.
+Positions are global (the same order in every process), so a cursor from one process
 resumes on another.
 """
 
@@ -35,9 +43,11 @@ from hub.db.repositories import outbox
 from hub.db.session import SessionFactory
 from hub.errors import HubError
 from hub.realtime.changes import Change
-from hub.realtime.cursor import Position
+from hub.realtime.cursor import ORIGIN, Position
+from hub.realtime.filters import Filter
 from hub.realtime.frames import Rendered
 from hub.realtime.gateway import Gateway, RenderFailed
+from hub.realtime.history import History, history_for
 from hub.realtime.listener import Listener
 from hub.realtime.registry import Registry
 from hub.realtime.subscriber import Subscriber
@@ -55,6 +65,9 @@ READ_RETRY_LONGEST = 5.0
 DATABASE_ERRORS = (OSError, TimeoutError, DBAPIError, InterfaceError, OperationalError)
 
 Job = tuple[Hashable, Change]
+RenderKey = tuple[Hashable, Position]
+Gap = list[tuple[Position, Rendered]]  # a subscriber's missed payloads, in order
+GroupKey = tuple[Position, Position, Hashable, Filter]  # cursor, target, selection, filter
 INTERNAL_ERROR: dict[str, Any] = {
     "message": "Internal server error",
     "extensions": {"code": "INTERNAL"},
@@ -79,6 +92,8 @@ class BrokerStats:
     renders: int = 0
     deliveries: int = 0
     replays: int = 0
+    catch_up_groups: int = 0
+    outbox_replays: int = 0
     read_failures: int = 0
     render_retries: int = 0
 
@@ -91,8 +106,10 @@ class Broker:
         database_url: str,
         sessions: SessionFactory,
         gateway: Gateway,
+        history: History | None = None,
     ) -> None:
         self.settings = settings
+        self.history = history if history is not None else history_for(settings)
         self.sessions = sessions
         self.gateway = gateway
         self.registry = Registry()
@@ -109,7 +126,9 @@ class Broker:
         self._wake = asyncio.Event()
         self._awaited: dict[int, float] = {}  # notified ids not read yet -> when notified
         self._recent: OrderedDict[int, None] = OrderedDict()  # ids read lately
-        self._cache: OrderedDict[tuple[Hashable, Position], Rendered] = OrderedDict()
+        self._cache: OrderedDict[RenderKey, Rendered] = OrderedDict()
+        self._rendering: dict[RenderKey, asyncio.Future[Rendered]] = {}
+        self._groups: dict[GroupKey, list[Subscriber]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._replays: set[asyncio.Task[None]] = set()
         self._gates: set[asyncio.Task[None]] = set()
@@ -118,10 +137,16 @@ class Broker:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Listen, then start from the current head: subscribers see changes from now on."""
+        """Listen, then start from the current head (subscribers see changes from now on),
+        with the newest changes before it in the history window."""
         self._spawn(self.listener.run(), self._tasks)
+        size = self.history.size
         async with self.sessions() as session:
-            self.position = await outbox.head_position(session)
+            rows = await outbox.read_latest(session, limit=size + 1)
+        changes = [Change.from_row(row) for row in reversed(rows)]
+        self.position = changes[-1].position if changes else ORIGIN
+        floor = changes[0].position if len(changes) > size else ORIGIN
+        self.history.fill(changes[-size:] if size else [], floor=floor, upto=self.position)
         self.dispatching_upto = self.position
         for follower in self.followers:
             follower.caught_up(self.position)
@@ -159,7 +184,22 @@ class Broker:
         subscriber.target = upto
         subscriber.pending = []
         self.stats.replays += 1
-        self._spawn(self._replay(subscriber), self._replays)
+        if not self.history.covers(after):
+            self.stats.outbox_replays += 1
+            self._spawn(self._replay(subscriber), self._replays)
+            return
+        key = (after, upto, subscriber.selection, subscriber.filter)
+        group = self._groups.get(key)
+        if group is not None:
+            group.append(subscriber)
+            return
+        wanted = [c for c in self.history.since(after, upto) if subscriber.filter.matches(c)]
+        gap = self._rendered(subscriber.selection, wanted)
+        if gap is not None and self._take_at_once(subscriber, gap):
+            return  # nothing to wait for: no task, no group
+        self._groups[key] = [subscriber]
+        self.stats.catch_up_groups += 1
+        self._spawn(self._catch_up_group(key, wanted), self._replays)
 
     def leave(self, subscriber: Subscriber) -> None:
         if subscriber.active:
@@ -234,6 +274,7 @@ class Broker:
 
     async def _dispatch(self, changes: list[Change]) -> None:
         self.dispatching_upto = changes[-1].position
+        self.history.extend(changes)
         for follower in self.followers:
             follower.changed(changes)
         matched = [(change, self.registry.match(change)) for change in changes]
@@ -309,17 +350,47 @@ class Broker:
         self.leave(subscriber)
         subscriber.sink.end(subscriber, [error])
 
-    async def _render(self, jobs: Sequence[Job]) -> dict[tuple[Hashable, Position], Rendered]:
-        found: dict[tuple[Hashable, Position], Rendered] = {}
+    async def _render(self, jobs: Sequence[Job]) -> dict[RenderKey, Rendered]:
+        """Each job's payload: from the cache, from a rendering already under way, or
+        rendered now (in one gateway call for all that are missing)."""
+        found: dict[RenderKey, Rendered] = {}
+        elsewhere: dict[RenderKey, asyncio.Future[Rendered]] = {}
         missing: list[Job] = []
         for selection, change in jobs:
             key = (selection, change.position)
             if (payload := self._cache.get(key)) is not None:
                 found[key] = payload
-            else:
+            elif (future := self._rendering.get(key)) is not None:
+                elsewhere[key] = future
+            elif key not in found:
                 missing.append((selection, change))
-        if not missing:
-            return found
+        if missing:
+            found |= await self._render_missing(missing)
+        for key, future in elsewhere.items():
+            found[key] = await asyncio.shield(future)
+        return found
+
+    async def _render_missing(self, missing: list[Job]) -> dict[RenderKey, Rendered]:
+        loop = asyncio.get_running_loop()
+        futures = {
+            (selection, change.position): loop.create_future() for selection, change in missing
+        }
+        self._rendering |= futures
+        try:
+            rendered = await self._render_retrying(missing)
+        except BaseException as error:
+            for future in futures.values():
+                future.set_exception(error)
+                future.exception()  # retrieved: whoever waits on it gets the error
+            raise
+        finally:
+            for key in futures:
+                self._rendering.pop(key, None)
+        for key, future in futures.items():
+            future.set_result(rendered[key])
+        return rendered
+
+    async def _render_retrying(self, missing: Sequence[Job]) -> dict[RenderKey, Rendered]:
         deadline = time.monotonic() + RENDER_RETRY_SECONDS
         delay = 0.1
         while True:
@@ -337,21 +408,69 @@ class Broker:
             self._cache[key] = payload
         while len(self._cache) > RENDER_CACHE_SIZE:
             self._cache.popitem(last=False)
-        return found | rendered
+        return rendered
 
     # -- replay ------------------------------------------------------------------------------
 
-    async def _replay(self, subscriber: Subscriber) -> None:
+    async def _catch_up_group(self, key: GroupKey, wanted: list[Change]) -> None:
+        """Render the group's gap once, then hand it to every member; members that can
+        take it at once (no authorization check, room in the queue) go live right away."""
+        selection = key[2]
         try:
-            await self._replay_gap(subscriber)
+            payloads = await self._render([(selection, change) for change in wanted])
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("catching up %d subscribers failed", len(self._groups.get(key, ())))
+            for subscriber in self._groups.pop(key, []):
+                self._end(subscriber, INTERNAL_ERROR)
+            return
+        gap = [(change.position, payloads[selection, change.position]) for change in wanted]
+        for subscriber in self._groups.pop(key, []):
+            if subscriber.active and not self._take_at_once(subscriber, gap):
+                self._spawn(self._replay(subscriber, gap), self._replays)
+
+    def _rendered(self, selection: Hashable, wanted: list[Change]) -> Gap | None:
+        """The gap's payloads when all are rendered already."""
+        gap = []
+        for change in wanted:
+            payload = self._cache.get((selection, change.position))
+            if payload is None:
+                return None
+            gap.append((change.position, payload))
+        return gap
+
+    def _take_at_once(self, subscriber: Subscriber, gap: Gap) -> bool:
+        """Deliver the whole gap now and go live, when the subscriber needs no check and
+        its connection has room for it; False (nothing done) otherwise."""
+        if subscriber.authorize is not None or len(gap) > subscriber.sink.room():
+            return False
+        for position, payload in gap:
+            subscriber.position = position
+            self.stats.deliveries += 1
+            subscriber.sink.deliver(subscriber, payload)
+        self._go_live(subscriber)
+        return True
+
+    async def _replay(self, subscriber: Subscriber, gap: Gap | None = None) -> None:
+        """Deliver the gap (read from the outbox when not given) at the pace the
+        connection takes it, then go live."""
+        try:
+            if gap is None:
+                await self._replay_gap(subscriber)
+            else:
+                await self._replay_payloads(subscriber, gap)
         except asyncio.CancelledError:
             raise
         except Exception:
             logger.exception("replay for %r failed", subscriber)
             self._end(subscriber, INTERNAL_ERROR)
             return
-        if not subscriber.active:
-            return
+        if subscriber.active:
+            self._go_live(subscriber)
+
+    def _go_live(self, subscriber: Subscriber) -> None:
+        """The gap is delivered: what arrived meanwhile follows, in order."""
         subscriber.position = max(subscriber.position, subscriber.target)
         pending, subscriber.pending = subscriber.pending or [], None
         subscriber.live = True
@@ -371,13 +490,21 @@ class Broker:
             cursor = changes[-1].position
             wanted = [change for change in changes if subscriber.filter.matches(change)]
             payloads = await self._render([(subscriber.selection, change) for change in wanted])
-            for change in wanted:
-                await subscriber.sink.writable()
-                if not subscriber.active or not await self._permitted(subscriber):
-                    return
-                subscriber.position = change.position
-                self.stats.deliveries += 1
-                subscriber.sink.deliver(subscriber, payloads[subscriber.selection, change.position])
+            gap = [(c.position, payloads[subscriber.selection, c.position]) for c in wanted]
+            if not await self._replay_payloads(subscriber, gap):
+                return
+
+    async def _replay_payloads(self, subscriber: Subscriber, gap: Gap) -> bool:
+        """Deliver as the queue makes room, each passing the authorization check; False
+        when the subscription ended meanwhile."""
+        for position, payload in gap:
+            await subscriber.sink.writable()
+            if not subscriber.active or not await self._permitted(subscriber):
+                return False
+            subscriber.position = position
+            self.stats.deliveries += 1
+            subscriber.sink.deliver(subscriber, payload)
+        return True
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from hub.realtime.direct import FrameChannel
+from hub.realtime.direct import CloseFrame, FrameChannel
 from hub.realtime.frames import Rendered, text_frame
 from hub.realtime.subscriber import Subscriber
 
@@ -32,10 +32,16 @@ TRANSPORT_WS = "graphql-transport-ws"
 LEGACY_WS = "graphql-ws"
 
 SLOW_CONSUMER = (1013, "slow consumer: reconnect and resume from your last cursor")
-SERVICE_RESTART = (1012, "server restart: reconnect and resume from your last cursor")
+SERVICE_RESTART = 1012
+
+
+def restart_reason(delay: float) -> str:
+    """The 1012 close reason: when to reconnect (clients wait that long, so a restart's
+    reconnects come back spread out), and how."""
+    return f"server restart: reconnect in {delay:.1f} s and resume from your last cursor"
+
 
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-CloseFrame = tuple[int, str]
 Outgoing = bytes | str | CloseFrame  # a frame (with a channel), a text message, the close
 
 MAX_CLOSE_REASON_BYTES = 123  # what fits in a close frame besides the code
@@ -142,6 +148,11 @@ class LiveConnection:
     def fall_behind(self) -> None:
         self.close(*SLOW_CONSUMER)
 
+    def room(self) -> int:
+        if self.closing:
+            return 0
+        return max(0, self.limit // 2 - len(self.queue or ()))
+
     async def writable(self) -> None:
         while not self.closing and self.queue is not None and len(self.queue) >= self.limit // 2:
             if self.drained is None:
@@ -212,6 +223,22 @@ class LiveConnection:
             self.drained.set()
         if self.flusher is None:
             self.flusher = asyncio.get_running_loop().create_task(self._flush())
+
+    def shut_down(self, frame: CloseFrame) -> CloseFrame | None:
+        """The server is shutting down this socket now: what is queued goes out (frames
+        straight to the transport; with no channel it is dropped: the client resumes from
+        its cursor), and ``frame`` is the close to send. ``None`` when already closing."""
+        if self.closing:
+            return None
+        queue, channel = self.queue, self.channel
+        if channel is not None and queue and self.flusher is None:
+            channel.write(b"".join(item for item in queue if isinstance(item, bytes)))
+        self.closing = True
+        self.on_close(self)
+        self.queue = None
+        if self.drained is not None:
+            self.drained.set()
+        return frame
 
     def abandon(self) -> None:
         """The peer is gone: drop everything, send nothing more."""

@@ -8,6 +8,10 @@ message, queries and mutations as one result, subscriptions join the broker. Mal
 messages close with 4400, a subscribe before init with 4401, a duplicate operation id
 with 4409, a second init with 4429.
 
+Between its upgrade and its first operation a WebSocket holds one of the process's
+handshake turns (:mod:`hub.realtime.admission`); one that found none in time is accepted and
+closed at once with 1013 and a reason naming when to reconnect.
+
 ``connection_init`` may carry credentials, ``{"authorization": "Bearer <access token or API
 key>"}`` (``Authorization`` also accepted): bad, expired or revoked ones close the socket
 with 4403 (Forbidden) and the reason, before anything else happens (1013, try again later,
@@ -35,8 +39,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from hub.addresses import client_address
+from hub.realtime.admission import Turn
 from hub.realtime.connection import LEGACY_WS, TRANSPORT_WS, LiveConnection
-from hub.realtime.direct import EXTENSION, FrameChannel
+from hub.realtime.direct import EXTENSION, SHUTDOWN_EXTENSION, FrameChannel
 from hub.realtime.frames import message_prefix
 from hub.realtime.gateway import LiveStart, Rejected, SingleResult
 
@@ -90,8 +95,15 @@ class LiveEndpoint:
                 {"type": "websocket.close", "code": 4406, "reason": "Subprotocol not acceptable"}
             )
             return
+        turn = await service.admission.enter()
         await send({"type": "websocket.accept", "subprotocol": protocol})
-        channel = scope.get("extensions", {}).get(EXTENSION)
+        if turn is None:
+            await send(
+                {"type": "websocket.close", "code": TRY_AGAIN_LATER, "reason": service.busy()}
+            )
+            return
+        extensions = scope.get("extensions", {})
+        channel = extensions.get(EXTENSION)
         connection = LiveConnection(
             send=send,
             protocol=protocol,
@@ -102,9 +114,12 @@ class LiveEndpoint:
             keep_alive_interval=settings.live_keepalive_interval,
         )
         service.connections.add(connection)
+        if isinstance(hook := extensions.get(SHUTDOWN_EXTENSION), FrameChannel):
+            hook.on_shutdown = lambda: connection.shut_down(service.restart_frame())
         try:
-            await Session(service, connection, client_address(scope)).run(receive)
+            await Session(service, connection, client_address(scope), turn).run(receive)
         finally:
+            turn.release()
             service.connections.discard(connection)
             connection.abandon()
 
@@ -113,11 +128,16 @@ class Session:
     """The receiving side of one connection (short-lived: exists while ``run`` runs)."""
 
     def __init__(
-        self, service: LiveService, connection: LiveConnection, client_address: str | None
+        self,
+        service: LiveService,
+        connection: LiveConnection,
+        client_address: str | None,
+        turn: Turn,
     ) -> None:
         self.service = service
         self.connection = connection
         self.client_address = client_address
+        self.turn = turn  # released once the first operation is under way
         self.legacy = connection.protocol == LEGACY_WS
         # connection_init's: operation name or id -> cursor (None: from its own `after`)
         self.resume: dict[str, str | None] = {}
@@ -157,6 +177,7 @@ class Session:
             await self.initialise(message.get("payload"))
         elif kind in ("subscribe", "start"):
             await self.subscribe(message)
+            self.turn.release()
         elif kind in ("complete", "stop"):
             self.complete(message.get("id"))
         elif kind == "ping" and not self.legacy:

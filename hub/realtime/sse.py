@@ -172,6 +172,9 @@ class EventStream:
     def fall_behind(self) -> None:
         self.close()
 
+    def room(self) -> int:
+        return 0 if self.closing else max(0, self.limit // 2 - len(self.queue))
+
     async def writable(self) -> None:
         while not self.closing and len(self.queue) >= self.limit // 2:
             self.drained.clear()

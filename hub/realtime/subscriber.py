@@ -40,6 +40,10 @@ class Sink(Protocol):
         """Return once the queue has room (replay waits here instead of overflowing)."""
         ...
 
+    def room(self) -> int:
+        """How many more messages the connection takes now without waiting."""
+        ...
+
 
 class Subscriber:
     __slots__ = (

@@ -1,9 +1,12 @@
 """Live subscriptions: validate what a client asks for, then hand the broker a request.
 
 Filters name regions, agencies, types, stages, tags and events by code or slug; each is
-looked up (one statement) and an unknown one is an ``INVALID_INPUT`` error naming the
-argument. An ``after`` cursor must be one this server issued and not older than the
-retention window (``CURSOR_EXPIRED``: reload, then subscribe without ``after``).
+looked up (one statement; over WebSocket, values known to exist are remembered a while) and
+an unknown one is an ``INVALID_INPUT`` error naming the argument. An ``after`` cursor must
+be one this server issued and not older than the retention window (``CURSOR_EXPIRED``:
+reload, then subscribe without ``after``); one in the live service's recent history is
+known to be both without asking the database. So an anonymous public subscription, even a
+resuming one, usually costs no SQL at all.
 
 The review queue of an agency is for the viewers who may review its submissions
 (``hub.auth.allows(viewer, Capability.REVIEW, agency)``: its editors and admins, and the
@@ -18,8 +21,6 @@ from __future__ import annotations
 
 from functools import partial
 from typing import TYPE_CHECKING
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.auth import Viewer, allows
 from hub.db.repositories import filter_values, outbox
@@ -48,27 +49,25 @@ async def article_stream(
     event_slug: str | None = None,
     after: str | None = None,
 ) -> StreamRequest:
-    async with ctx.sessions() as session:
-        found = await filter_values.look_up(
-            session,
-            region_code=region_code,
-            agency_slug=agency_slug,
-            agency_type=agency_type,
-            stage_code=stage_code,
-            tag_slug=tag_slug,
-            event_slug=event_slug,
-        )
-        for asked, known, field, what in (
-            (region_code, found.region_exists, "regionCode", "region code"),
-            (agency_slug, found.agency_id is not None, "agencySlug", "agency"),
-            (agency_type, found.agency_type_exists, "agencyType", "agency type"),
-            (stage_code, found.stage_exists, "stageCode", "election stage"),
-            (tag_slug, found.tag_exists, "tagSlug", "tag"),
-            (event_slug, found.event_id is not None, "eventSlug", "event"),
-        ):
-            if asked is not None and not known:
-                raise InvalidInput(f"Unknown {what} `{asked}`", field=f"filter.{field}")
-        position = await resume_position(ctx, session, after)
+    found = await look_up(
+        ctx,
+        region_code=region_code,
+        agency_slug=agency_slug,
+        agency_type=agency_type,
+        stage_code=stage_code,
+        tag_slug=tag_slug,
+        event_slug=event_slug,
+    )
+    for asked, known, field, what in (
+        (region_code, found.region_exists, "regionCode", "region code"),
+        (agency_slug, found.agency_id is not None, "agencySlug", "agency"),
+        (agency_type, found.agency_type_exists, "agencyType", "agency type"),
+        (stage_code, found.stage_exists, "stageCode", "election stage"),
+        (tag_slug, found.tag_exists, "tagSlug", "tag"),
+        (event_slug, found.event_id is not None, "eventSlug", "event"),
+    ):
+        if asked is not None and not known:
+            raise InvalidInput(f"Unknown {what} `{asked}`", field=f"filter.{field}")
     return StreamRequest(
         filter=ArticleFilter(
             region_code=region_code,
@@ -78,16 +77,15 @@ async def article_stream(
             tag_slug=tag_slug,
             event_id=found.event_id,
         ),
-        after=position,
+        after=await resume_position(ctx, after),
     )
 
 
 async def event_stream(ctx: Context, *, slug: str, after: str | None = None) -> StreamRequest:
-    async with ctx.sessions() as session:
-        found = await filter_values.look_up(session, event_slug=slug)
-        if found.event_id is None:
-            raise InvalidInput(f"Unknown event `{slug}`", field="slug")
-        position = await resume_position(ctx, session, after)
+    found = await look_up(ctx, event_slug=slug)
+    if found.event_id is None:
+        raise InvalidInput(f"Unknown event `{slug}`", field="slug")
+    position = await resume_position(ctx, after)
     return StreamRequest(filter=EventFilter(event_id=found.event_id), after=position)
 
 
@@ -95,12 +93,11 @@ async def review_stream(
     ctx: Context, *, agency_slug: str, after: str | None = None
 ) -> StreamRequest:
     viewer = require_principal(ctx)
-    async with ctx.sessions() as session:
-        found = await filter_values.look_up(session, agency_slug=agency_slug)
-        if found.agency_id is None:
-            raise InvalidInput(f"Unknown agency `{agency_slug}`", field="agencySlug")
-        check_reviewer(viewer, found.agency_id, agency_slug)
-        position = await resume_position(ctx, session, after)
+    found = await look_up(ctx, agency_slug=agency_slug)
+    if found.agency_id is None:
+        raise InvalidInput(f"Unknown agency `{agency_slug}`", field="agencySlug")
+    check_reviewer(viewer, found.agency_id, agency_slug)
+    position = await resume_position(ctx, after)
     return StreamRequest(
         filter=ReviewFilter(agency_id=found.agency_id),
         after=position,
@@ -113,6 +110,14 @@ async def review_stream(
             agency_slug,
         ),
     )
+
+
+async def look_up(ctx: Context, **asked: str | None) -> filter_values.FilterValues:
+    """The values a filter names, remembered ones from memory."""
+    if ctx.filter_values is not None:
+        return await ctx.filter_values.look_up(ctx.sessions, **asked)
+    async with ctx.sessions() as session:
+        return await filter_values.look_up(session, **asked)
 
 
 def check_reviewer(viewer: Viewer, agency_id: int, agency_slug: str) -> None:
@@ -139,21 +144,19 @@ async def live_cursor(ctx: Context) -> str:
         return cursor.encode(await outbox.head_position(session))
 
 
-async def resume_position(
-    ctx: Context, session: AsyncSession, after: str | None
-) -> cursor.Position | None:
+async def resume_position(ctx: Context, after: str | None) -> cursor.Position | None:
     """Where the stream starts: after ``after``, or after the transport's resume cursor
     (``ctx.resume_after``) when that is later — a client retrying its original request,
     whose ``after`` may meanwhile be older than the retention window."""
     resumed = None
     if ctx.resume_after is not None:
-        resumed = await checked_position(ctx, session, ctx.resume_after, "The resume cursor")
+        resumed = await checked_position(ctx, ctx.resume_after, "The resume cursor")
     if after is None:
         return resumed
     position = decoded(after, "`after`")
     if resumed is not None and position <= resumed:
         return resumed
-    return await checked_position(ctx, session, after, "`after`")
+    return await checked_position(ctx, after, "`after`")
 
 
 def decoded(given: str, what: str) -> cursor.Position:
@@ -165,17 +168,20 @@ def decoded(given: str, what: str) -> cursor.Position:
         ) from None
 
 
-async def checked_position(
-    ctx: Context, session: AsyncSession, given: str, what: str
-) -> cursor.Position:
-    """``given`` decoded, if this server issued it and it is within the retention window."""
+async def checked_position(ctx: Context, given: str, what: str) -> cursor.Position:
+    """``given`` decoded, if this server issued it and it is within the retention window:
+    known from the live service's recent history when it holds that position, else from
+    the outbox."""
     position = decoded(given, what)
+    if ctx.history is not None and ctx.history.vouches_for(position):
+        return position
     retention = ctx.settings.live_retention
-    exists, expired = await outbox.position_state(
-        session,
-        position=position,
-        retention_seconds=retention.total_seconds(),
-    )
+    async with ctx.sessions() as session:
+        exists, expired = await outbox.position_state(
+            session,
+            position=position,
+            retention_seconds=retention.total_seconds(),
+        )
     if expired or (not exists and position != cursor.ORIGIN):
         raise CursorExpired(
             f"{what} is older than the {describe(retention.total_seconds())} retention "

@@ -7,11 +7,14 @@ it (cached per document text, process-wide), runs queries and
 mutations through the schema as that viewer, and for a subscription runs the root field's
 resolver (string inputs checked as everywhere, argument coercion, filter validation,
 entitlement and cursor checks) to obtain the stream request — after the transport's resume
-cursor when that is later than ``after`` (see :mod:`hub.realtime.gateway`). Subscribers whose
-documents differ only in the root field's arguments (and in variables used only there) share
-one :class:`Selection`: ``render`` executes each selection once per change, in one context per
-audience (see :class:`LiveField`) so the DataLoaders batch across selections, and serializes
-the result once.
+cursor when that is later than ``after`` (see :mod:`hub.realtime.gateway`); filter values and
+cursors are checked from memory where it can (see :mod:`hub.resolvers.subscription`), and an
+anonymous subscription with the document and variables (``after`` aside) of one started
+lately reuses that start, checking only its cursor, so a burst of reconnects runs no
+resolver. Subscribers whose documents differ only in the root field's arguments (and in
+variables used only there) share one :class:`Selection`: ``render`` executes each selection
+once per change, in one context per audience (see :class:`LiveField`) so the DataLoaders
+batch across selections, and serializes the result once.
 """
 
 from __future__ import annotations
@@ -19,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import weakref
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from inspect import isawaitable
-from typing import Any
+from typing import Any, Literal
 
 import strawberry
 from graphql import (
@@ -46,8 +50,9 @@ from strawberry.types.execution import ExecutionResult as StrawberryResult
 from hub.auth import ANONYMOUS, Viewer
 from hub.context import Context
 from hub.db import outage
+from hub.db.repositories.filter_values import RememberedValues
 from hub.db.session import SessionFactory
-from hub.errors import Unauthenticated
+from hub.errors import HubError, Unauthenticated
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
 from hub.realtime.frames import Rendered
@@ -59,7 +64,9 @@ from hub.realtime.gateway import (
     SingleResult,
     StreamRequest,
 )
+from hub.realtime.history import History
 from hub.resolvers.auth import authenticate
+from hub.resolvers.subscription import resume_position
 from hub.schema.extensions import error_payload, is_unexpected
 from hub.schema.inputs import input_errors
 from hub.schema.limits import Checked, OperationLimits, Refused, validated, without_suggestions
@@ -68,7 +75,9 @@ from hub.settings import Environment, Settings
 logger = logging.getLogger("hub.graphql")
 
 DOCUMENT_CACHE_SIZE = 1024
+START_CACHE_SIZE = 4096
 JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+SORTED_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
 def public(_: Change) -> frozenset[int]:
@@ -114,16 +123,23 @@ class LiveGateway:
         settings: Settings,
         sessions: SessionFactory,
         fields: Mapping[str, LiveField],
+        history: History | None = None,
     ) -> None:
         self.schema = schema
         self.settings = settings
         self.sessions = sessions
         self.fields = fields
+        self.history = history
+        self.filter_values = RememberedValues(settings.live_lookup_ttl)
         self._selections: weakref.WeakValueDictionary[Hashable, Selection] = (
             weakref.WeakValueDictionary()
         )
         self.limits = OperationLimits(schema._schema, settings)
         self._shape = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(selection_shape)
+        self._after_variable = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(after_variable)
+        # Public subscriptions started lately, by document and variables but ``after``
+        # (remembered as long as the filter values they name, see HUB_LIVE_LOOKUP_TTL).
+        self._starts: dict[tuple[str, str | None, str], tuple[LiveStart, float]] = {}
 
     def context(
         self,
@@ -137,6 +153,8 @@ class LiveGateway:
             viewer=viewer,
             authorization=authorization,
             client_address=client_address,
+            filter_values=self.filter_values,
+            history=self.history,
         )
 
     # -- authenticate ------------------------------------------------------------------------
@@ -210,6 +228,9 @@ class LiveGateway:
         problems = input_errors(self.schema._schema, parsed, operation_name, variables)
         if problems:
             return Rejected([dict(error.formatted) for error in problems])
+        public = authorization is None
+        if public and (known := await self._known_start(query, operation, variables, context)):
+            return known
         executor = Executor.build(
             self.schema._schema,
             parsed,
@@ -227,9 +248,66 @@ class LiveGateway:
         if not isinstance(stream, StreamRequest):
             logger.error("subscription resolver returned %r", type(stream))
             return Rejected([{"message": "Internal server error"}])
-        return LiveStart(
+        started = LiveStart(
             stream, self._selection(query, parsed, operation, operation_name, variables)
         )
+        if public and stream.authorize is None:
+            self._remember_start(query, operation, variables, started)
+        return started
+
+    async def _known_start(
+        self,
+        query: str,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+        context: Context,
+    ) -> LiveStart | None:
+        """The start of a public subscription asked for before with the same document and
+        variables but for ``after``: its filter and selection again, and only the cursor
+        checked (from the recent history, usually). ``None`` when not known (or anything
+        is amiss: the full path then answers, errors included)."""
+        key = self._start_key(query, operation, variables)
+        if key is None or (known := self._starts.get(key)) is None:
+            return None
+        started, expires = known
+        if expires < time.monotonic():
+            del self._starts[key]
+            return None
+        after = variables.get(self._after_variable(query, operation) or "")
+        if after is not None and not isinstance(after, str):
+            return None
+        try:
+            position = await resume_position(context, after)
+        except HubError:
+            return None
+        request = started.request
+        return LiveStart(StreamRequest(request.filter, position), started.selection)
+
+    def _remember_start(
+        self,
+        query: str,
+        operation: OperationDefinitionNode,
+        variables: dict[str, Any],
+        started: LiveStart,
+    ) -> None:
+        key = self._start_key(query, operation, variables)
+        if key is None or self.settings.live_lookup_ttl <= 0:
+            return
+        self._starts[key] = (started, time.monotonic() + self.settings.live_lookup_ttl)
+        while len(self._starts) > START_CACHE_SIZE:
+            del self._starts[next(iter(self._starts))]
+
+    def _start_key(
+        self, query: str, operation: OperationDefinitionNode, variables: dict[str, Any]
+    ) -> tuple[str, str | None, str] | None:
+        """The document, the operation and every variable but ``after``'s; ``None`` when
+        ``after`` is written in the document itself."""
+        after = self._after_variable(query, operation)
+        if after is False:
+            return None
+        rest = {name: value for name, value in variables.items() if name != after}
+        name = operation.name.value if operation.name else None
+        return query, name, SORTED_JSON.encode(rest)
 
     def _selection(
         self,
@@ -359,3 +437,16 @@ def variables_used(document: DocumentNode, *, skip: Sequence[Any]) -> set[str]:
 
     visit(document, Collector())
     return names
+
+
+def after_variable(query: str, operation: OperationDefinitionNode) -> str | Literal[False] | None:
+    """The variable the root field's ``after`` argument takes (``None``: no ``after``;
+    ``False``: a value written in the document)."""
+    del query  # cache key only
+    root = operation.selection_set.selections[0]
+    assert isinstance(root, FieldNode)
+    for argument in root.arguments or ():
+        if argument.name.value == "after":
+            value = argument.value
+            return value.name.value if isinstance(value, VariableNode) else False
+    return None

@@ -145,9 +145,12 @@ function connect() {
       show("error", `terputus (${event.code})`);
       return;
     }
-    show("reconnecting", `terputus, menyambung kembali dalam ${Math.round(retry / 1000) || 1} detik…`);
-    setTimeout(connect, retry);
-    retry = Math.min(retry * 2, 10000);
+    // A restarting or busy server names when to come back (spreading the reconnects).
+    const asked = /reconnect in ([0-9.]+) s/.exec(event.reason || "");
+    const wait = asked ? Math.max(250, parseFloat(asked[1]) * 1000) : retry;
+    show("reconnecting", `terputus, menyambung kembali dalam ${Math.round(wait / 1000) || 1} detik…`);
+    setTimeout(connect, wait);
+    if (!asked) retry = Math.min(retry * 2, 10000);
   };
 }
 

@@ -39,7 +39,10 @@ async def test_live_page_shows_approvals_and_resumes_after_restart(
     async with sessions() as session:
         slugs = dict((await session.execute(text("SELECT id, slug FROM articles"))).all())
 
-    env = clean_env(HUB_DATABASE_URL=database_url, HUB_AUTO_MIGRATE="false")
+    # The page waits as long as the close frame says before reconnecting: at most 1 s here.
+    env = clean_env(
+        HUB_DATABASE_URL=database_url, HUB_AUTO_MIGRATE="false", HUB_SHUTDOWN_SPREAD="1"
+    )
     server, approving = ServerProcess(env), ServerProcess(env)  # page on one, desk on the other
     try:
         await server.ready()

@@ -11,9 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.db.models import Event
 from hub.db.repositories.outbox import record_event_change
+from hub.settings import Settings
 from hub.vocabulary import ArticleStatus
 from tests.factories import OpenDesk, add_article, ensure_agency, ensure_event
 from tests.live_client import LEGACY_WS, LiveClient
+from tests.servers import serving
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -161,6 +163,15 @@ async def test_bad_filters_and_cursors_get_clear_errors(address: str, sessions: 
 
 
 async def test_expired_cursor_is_an_explicit_error(
+    live_settings: Settings, sessions: Sessions, open_desk: OpenDesk
+) -> None:
+    # The rows are aged in the database only: with no recent history in memory, the
+    # outbox decides.
+    async with serving(live_settings.model_copy(update={"live_history_size": 0})) as address:
+        await expired_cursors_are_refused(address, sessions, open_desk)
+
+
+async def expired_cursors_are_refused(
     address: str, sessions: Sessions, open_desk: OpenDesk
 ) -> None:
     await ensure_agency(sessions, slug="humas-uji")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import weakref
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,6 +14,7 @@ from hub.realtime.changes import Change
 from hub.realtime.filters import ArticleFilter, EventFilter, ReviewFilter
 from hub.realtime.frames import Rendered, message_prefix, text_frame
 from hub.realtime.heap import RECLAIM_AFTER_CLOSED, HeapKeeper
+from hub.realtime.history import History
 from hub.realtime.registry import Registry
 from hub.realtime.subscriber import Subscriber
 
@@ -221,3 +223,44 @@ def test_the_heap_keeper_collects_old_garbage_before_freezing() -> None:
 
 class Node:
     next: Node | None = None
+
+
+def aged(change: Change, seconds: float) -> Change:
+    return dataclasses.replace(change, created_at=datetime.now(UTC) - timedelta(seconds=seconds))
+
+
+def test_the_history_covers_what_it_holds_and_lets_go_of_the_oldest() -> None:
+    history = History(size=3, seconds=600)
+    changes = [article_change(n) for n in range(1, 7)]
+    assert not history.covers((0, 0))  # not filled yet: vouches for nothing
+    history.fill(changes[:2], floor=cursor.ORIGIN, upto=changes[1].position)
+    assert history.covers(cursor.ORIGIN)
+    assert history.vouches_for(cursor.ORIGIN)
+    history.extend(changes[2:5])  # five read, three kept
+    assert len(history) == 3
+    assert history.floor == changes[1].position
+    assert not history.covers(changes[0].position)
+    assert history.vouches_for(changes[1].position)  # the floor: everything after is here
+    assert history.vouches_for(changes[3].position)
+    assert not history.vouches_for((changes[3].position[0], 999))  # never issued
+    assert not history.covers(changes[5].position)  # ahead of what was read
+    assert history.since(changes[1].position, changes[4].position) == changes[2:5]
+    assert history.since(changes[2].position, changes[3].position) == [changes[3]]
+
+
+def test_the_history_lets_go_of_changes_older_than_its_age() -> None:
+    history = History(size=100, seconds=60)
+    old, young = aged(article_change(1), 120), article_change(2)
+    history.fill([old, young], floor=cursor.ORIGIN, upto=young.position)
+    assert history.floor == old.position
+    assert not history.covers(cursor.ORIGIN)
+    assert history.since(old.position, young.position) == [young]
+
+
+def test_a_history_of_size_zero_covers_nothing() -> None:
+    history = History(size=0, seconds=60)
+    change = article_change(1)
+    history.fill([], floor=cursor.ORIGIN, upto=change.position)
+    history.extend([article_change(2)])
+    assert not history.covers(change.position)
+    assert history.upto == article_change(2).position

@@ -1,7 +1,10 @@
-"""Look up, in one statement, the values a subscription filter names (codes and slugs)."""
+"""Look up, in one statement, the values a subscription filter names (codes and slugs);
+:class:`RememberedValues` remembers the ones that exist for a while."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +12,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.db.models import Agency, AgencyType, ElectionStage, Event, Region, Tag
+from hub.db.session import SessionFactory
 
 
 @dataclass(frozen=True)
@@ -52,3 +56,61 @@ async def look_up(
     statement = select(*(column.label(name) for name, column in columns.items()))
     row = (await session.execute(statement)).one()
     return FilterValues(**row._asdict())
+
+
+KNOWN_AS: dict[str, str] = {
+    "region_code": "region_exists",
+    "agency_slug": "agency_id",
+    "agency_type": "agency_type_exists",
+    "stage_code": "stage_exists",
+    "tag_slug": "tag_exists",
+    "event_slug": "event_id",
+}
+"""Each value a filter may name, and the :class:`FilterValues` field that says it exists."""
+
+REMEMBERED_AT_MOST = 50_000  # known values; beyond, the memory starts over
+
+
+class RememberedValues:
+    """``look_up`` with a memory: values found to exist are remembered for ``ttl`` seconds,
+    so a subscription naming only remembered values reads nothing; identical look-ups at the
+    same time (a burst of reconnects) share one statement. Unknown values are not
+    remembered (one created meanwhile is found at once); a remembered one removed meanwhile
+    is still accepted until it expires (its stream then simply matches nothing)."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._known: dict[tuple[str, str], tuple[float, int | bool]] = {}
+        self._asking: dict[tuple[tuple[str, str], ...], asyncio.Future[FilterValues]] = {}
+
+    async def look_up(self, sessions: SessionFactory, **asked: str | None) -> FilterValues:
+        wanted = {name: value for name, value in asked.items() if value is not None}
+        now = time.monotonic()
+        found: dict[str, int | bool] = {}
+        for name, value in wanted.items():
+            remembered = self._known.get((name, value))
+            if remembered is not None and remembered[0] > now:
+                found[KNOWN_AS[name]] = remembered[1]
+        if len(found) == len(wanted):
+            return FilterValues(**found)  # type: ignore[arg-type]
+        question = tuple(sorted(wanted.items()))
+        if (pending := self._asking.get(question)) is not None:
+            return await asyncio.shield(pending)
+        answer = self._asking[question] = asyncio.get_running_loop().create_future()
+        try:
+            async with sessions() as session:
+                values = await look_up(session, **wanted)
+        except BaseException as error:
+            answer.set_exception(error)
+            answer.exception()  # retrieved: whoever waits on it gets the error
+            raise
+        finally:
+            del self._asking[question]
+        answer.set_result(values)
+        if len(self._known) > REMEMBERED_AT_MOST:
+            self._known.clear()
+        for name, value in wanted.items():
+            known = getattr(values, KNOWN_AS[name])
+            if self.ttl > 0 and known is not None and known is not False:
+                self._known[name, value] = (now + self.ttl, known)
+        return values

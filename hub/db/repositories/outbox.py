@@ -189,6 +189,15 @@ async def read_committed(
     return list((await session.execute(statement, parameters)).all())
 
 
+async def read_latest(session: AsyncSession, *, limit: int) -> list[Any]:
+    """The newest ``limit`` finished rows, newest first (the first is the head)."""
+    statement = text(
+        f"SELECT {_STREAM_COLUMNS} FROM outbox WHERE {_HORIZON} "  # noqa: S608
+        "ORDER BY txid DESC, id DESC LIMIT :limit"
+    )
+    return list((await session.execute(statement, {"limit": limit})).all())
+
+
 async def head_position(session: AsyncSession) -> tuple[int, int]:
     """The last finished row's position, or ``(0, 0)`` when there is none."""
     row = (
