@@ -9,7 +9,7 @@ import logging
 import httpx
 import pytest
 
-from hub.resolvers import region as region_resolvers
+from hub.resolvers import taxonomy as taxonomy_resolvers
 
 SECRET = "postgresql://hub:kata-rahasia-db@10.0.0.5:5432/hub"
 
@@ -21,10 +21,11 @@ async def fails(*_: object, **__: object) -> None:
 async def test_an_unexpected_failure_is_masked_and_logged(
     http: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(region_resolvers, "get_region", fails)
+    # A look-up the resolvers answer (others may be compiled into one statement).
+    monkeypatch.setattr(taxonomy_resolvers, "get_election", fails)
     with caplog.at_level(logging.ERROR, logger="hub.graphql"):
         response = await http.post(
-            "/graphql", json={"query": '{ region(code: "64") { name } liveCursor }'}
+            "/graphql", json={"query": '{ election(code: "pilkada-2024") { name } liveCursor }'}
         )
     assert response.status_code == 200
     body = response.json()
@@ -33,7 +34,7 @@ async def test_an_unexpected_failure_is_masked_and_logged(
         {
             "message": "Internal server error",
             "locations": [{"line": 1, "column": 3}],
-            "path": ["region"],
+            "path": ["election"],
             "extensions": {"requestId": request_id},
         }
     ]
