@@ -26,7 +26,7 @@ from starlette.routing import Route, WebSocketRoute
 from hub import tracing
 from hub.db.repositories import outbox
 from hub.db.session import SessionFactory, build_engine, build_session_factory
-from hub.http import graphiql
+from hub.http import cors, graphiql
 from hub.http.endpoint import GraphQLEndpoint
 from hub.metrics import LIVE, MeasuredGateway, Metrics, StatementCounter, metrics_endpoint
 from hub.realtime.protocol import LiveEndpoint
@@ -48,6 +48,7 @@ def create_app(settings: Settings) -> Starlette:
     schema = build_schema()
     metrics = Metrics()
     graphql = GraphQLEndpoint(schema, settings, metrics)
+    origins = settings.origin_policy
     statements = StatementCounter()
 
     @contextlib.asynccontextmanager
@@ -133,7 +134,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/graphql", graphql),  # every method: the endpoint answers 405 itself
         WebSocketRoute(
             "/graphql",
-            SocketLimits(LiveEndpoint(lambda: app_holder[0].state.live), settings),
+            SocketLimits(LiveEndpoint(lambda: app_holder[0].state.live, origins), settings),
         ),
         Route("/live", live_page),
         Route("/live.js", live_page_script),
@@ -147,7 +148,13 @@ def create_app(settings: Settings) -> Starlette:
     application = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RequestIdMiddleware), *tracing.middleware(settings)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            *cors.middleware(
+                origins, credentials=settings.cors_allow_credentials, max_age=settings.cors_max_age
+            ),
+            *tracing.middleware(settings),
+        ],
     )
     app_holder.append(application)
     return application

@@ -15,6 +15,8 @@ import platformdirs
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub.origins import OriginPolicy, parse_origins
+
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105
 MIN_SECRET_LENGTH = 32
 
@@ -123,7 +125,7 @@ class Settings(BaseSettings):
     )
     live_max_subscriptions_per_connection: int = Field(default=20, ge=1)
     live_allowed_origins: str = Field(
-        default="", description="Comma-separated browser origins besides the server's own; `*`"
+        default="", description="Deprecated: read as part of `cors_allowed_origins`"
     )
     live_gc_freeze_interval: float = Field(
         default=10.0,
@@ -133,6 +135,19 @@ class Settings(BaseSettings):
     )
     ws_per_message_deflate: bool = Field(
         default=False, description="Offer WebSocket compression (costs ~40 KB per connection)"
+    )
+    # The HTTP edge: browsers on other origins, HTTP caches, compression
+    cors_allowed_origins: str = Field(
+        default="",
+        description="Comma-separated browser origins (scheme://host[:port]) allowed to call "
+        "/graphql over HTTP and WebSocket besides Hub's own; `*`: any",
+    )
+    cors_allow_credentials: bool = Field(
+        default=False,
+        description="Let browsers send cookies and HTTP authentication cross-origin (not with `*`)",
+    )
+    cors_max_age: int = Field(
+        default=3600, ge=0, le=86_400, description="Seconds a browser may reuse a preflight answer"
     )
     # Limits and abuse: logins, quotas, connections, the database going away
     login_account_free_failures: int = Field(
@@ -238,9 +253,23 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _check_origins(self) -> Settings:
+        policy = self.origin_policy  # malformed entries raise here, at start-up
+        if policy.any and self.cors_allow_credentials:
+            raise ValueError(
+                "HUB_CORS_ALLOWED_ORIGINS cannot be `*` with HUB_CORS_ALLOW_CREDENTIALS: "
+                "list the origins"
+            )
+        return self
+
     @property
-    def live_allowed_origin_list(self) -> list[str]:
-        return [origin.strip() for origin in self.live_allowed_origins.split(",") if origin.strip()]
+    def origin_policy(self) -> OriginPolicy:
+        """The browser origins allowed over HTTP and WebSocket (the deprecated live setting's
+        included)."""
+        return OriginPolicy.of(
+            parse_origins(self.cors_allowed_origins) + parse_origins(self.live_allowed_origins)
+        )
 
     @property
     def graphiql_enabled(self) -> bool:
