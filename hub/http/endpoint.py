@@ -45,9 +45,9 @@ from hub.context import Context
 from hub.db import outage
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
-from hub.http import graphiql, ratelimit
+from hub.http import graphiql, negotiation, ratelimit
 from hub.http.operation import Operation, read_operation
-from hub.http.responses import JSON, HttpError, retry_later
+from hub.http.responses import HttpError, retry_later
 from hub.metrics import Metrics, counting_statements
 from hub.quota import Quotas, request_cost
 from hub.resolvers.auth import authenticate
@@ -166,12 +166,17 @@ class GraphQLEndpoint:
             for error in result.errors or ()
         ):
             raise database_unavailable()
+        outcome = outcome_of(result)
         if report is not None:
-            report.outcome = outcome_of(result)
+            report.outcome = outcome
         headers = ratelimit.headers(context.quota) if context.quota else {}
         if context.retry_after is not None:
             headers["Retry-After"] = str(context.retry_after)
-        return Response(orjson.dumps(process_result(result)), media_type=JSON, headers=headers)
+        media = negotiation.media_type(request.headers.get("accept"))
+        status, body = negotiation.answer(
+            process_result(result), executed=outcome is not Outcome.INVALID, media=media
+        )
+        return Response(orjson.dumps(body), status_code=status, media_type=media, headers=headers)
 
     def charge_quota(self, context: Context, operation: Operation) -> None:
         """Count the request against its client's quota, or refuse it (429)."""
