@@ -27,6 +27,7 @@ from hub import tracing
 from hub.db.repositories import outbox
 from hub.db.session import SessionFactory, build_engine, build_session_factory
 from hub.http import cors, graphiql
+from hub.http.compression import CompressionMiddleware
 from hub.http.endpoint import GraphQLEndpoint
 from hub.metrics import LIVE, MeasuredGateway, Metrics, StatementCounter, metrics_endpoint
 from hub.realtime.protocol import LiveEndpoint
@@ -154,6 +155,7 @@ def create_app(settings: Settings) -> Starlette:
                 origins, credentials=settings.cors_allow_credentials, max_age=settings.cors_max_age
             ),
             *tracing.middleware(settings),
+            Middleware(CompressionMiddleware, min_bytes=settings.http_compression_min_bytes),
         ],
     )
     app_holder.append(application)

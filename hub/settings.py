@@ -149,6 +149,19 @@ class Settings(BaseSettings):
     cors_max_age: int = Field(
         default=3600, ge=0, le=86_400, description="Seconds a browser may reuse a preflight answer"
     )
+    http_cache_max_age: int = Field(
+        default=10,
+        ge=0,
+        description="Seconds browsers and CDNs may reuse an anonymous GET query's answer",
+    )
+    http_cache_stale_while_revalidate: int = Field(
+        default=30,
+        ge=0,
+        description="Seconds after that a cache may still serve it while it fetches a new one",
+    )
+    http_compression_min_bytes: int = Field(
+        default=1024, ge=0, description="Smallest response body compressed (gzip, or br)"
+    )
     # Limits and abuse: logins, quotas, connections, the database going away
     login_account_free_failures: int = Field(
         default=5, ge=1, description="Failed logins of one e-mail address before waits begin"

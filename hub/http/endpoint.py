@@ -46,6 +46,7 @@ from hub.db import outage
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
 from hub.http import graphiql, negotiation, ratelimit
+from hub.http.caching import CachePolicy
 from hub.http.operation import Operation, read_operation
 from hub.http.responses import HttpError, retry_later
 from hub.metrics import Metrics, counting_statements
@@ -90,6 +91,10 @@ class GraphQLEndpoint:
         self.sessions: SessionFactory | None = None
         self.quotas = Quotas(settings)  # shared with the other processes once started
         self.ide = settings.graphiql_enabled
+        self.caching = CachePolicy(
+            max_age=settings.http_cache_max_age,
+            stale_while_revalidate=settings.http_cache_stale_while_revalidate,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -176,7 +181,14 @@ class GraphQLEndpoint:
         status, body = negotiation.answer(
             process_result(result), executed=outcome is not Outcome.INVALID, media=media
         )
-        return Response(orjson.dumps(body), status_code=status, media_type=media, headers=headers)
+        return self.caching.response(
+            request,
+            orjson.dumps(body),
+            status=status,
+            media_type=media,
+            headers=headers,
+            shareable=outcome is Outcome.OK and context.viewer is ANONYMOUS,
+        )
 
     def charge_quota(self, context: Context, operation: Operation) -> None:
         """Count the request against its client's quota, or refuse it (429)."""
