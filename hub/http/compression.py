@@ -17,6 +17,8 @@ from collections.abc import Callable
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.http.qvalues import weighted
+
 TEXTUAL = (
     "application/json",
     "application/graphql-response+json",
@@ -49,18 +51,7 @@ def chosen_coding(accept_encoding: str | None) -> str | None:
     """The best coding this server has that the client accepts (``q`` > 0), or ``None``."""
     if not accept_encoding:
         return None
-    accepted: dict[str, float] = {}
-    for entry in accept_encoding.split(","):
-        name, *parameters = (part.strip() for part in entry.split(";"))
-        weight = 1.0
-        for parameter in parameters:
-            key, _, value = parameter.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        accepted[name.lower()] = weight
+    accepted = dict(weighted(accept_encoding))
     for coding in CODINGS:  # in order of preference
         if accepted.get(coding, accepted.get("*", 0.0)) > 0:
             return coding

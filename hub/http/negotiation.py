@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from hub.http.qvalues import weighted
 from hub.http.responses import JSON
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -24,19 +25,9 @@ def media_type(accept: str | None) -> str:
         return JSON
     best: tuple[float, bool] | None = None
     chosen = JSON
-    for entry in accept.split(","):
-        name, *parameters = (part.strip() for part in entry.split(";"))
-        name = name.lower()
+    for name, weight in weighted(accept):
         if name not in (GRAPHQL_RESPONSE, JSON):
             continue
-        weight = 1.0
-        for parameter in parameters:
-            key, _, value = parameter.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
         rank = (weight, name == GRAPHQL_RESPONSE)
         if weight > 0 and (best is None or rank > best):
             best, chosen = rank, name
