@@ -30,6 +30,7 @@ from hub.http import cors, graphiql
 from hub.http.compression import CompressionMiddleware
 from hub.http.endpoint import GraphQLEndpoint
 from hub.metrics import LIVE, MeasuredGateway, Metrics, StatementCounter, metrics_endpoint
+from hub.persisted import PersistedDocuments
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
 from hub.realtime.socket_limits import SocketLimits
@@ -48,7 +49,8 @@ def create_app(settings: Settings) -> Starlette:
     database_url = settings.database_url
     schema = build_schema()
     metrics = Metrics()
-    graphql = GraphQLEndpoint(schema, settings, metrics)
+    documents = PersistedDocuments(settings)
+    graphql = GraphQLEndpoint(schema, settings, metrics, documents)
     origins = settings.origin_policy
     statements = StatementCounter()
 
@@ -59,14 +61,20 @@ def create_app(settings: Settings) -> Starlette:
         stream_engine = build_engine(database_url, settings, pool_size=2, name="hub-stream")
         for counted in (engine, stream_engine):
             event.listen(counted.sync_engine, "before_cursor_execute", statements)
-        graphql.sessions = build_session_factory(engine)
+        graphql.sessions = documents.sessions = build_session_factory(engine)
         # Quota exchanges and clean-ups on a connection of their own, apart from requests
         # (and from their statement counts: they are not per request).
         quota_engine = build_engine(database_url, settings, pool_size=1, name="hub-quota")
         await graphql.quotas.start(quota_engine)
         live_sessions = build_session_factory(engine.execution_options(**{LIVE: True}))
         gateway = MeasuredGateway(
-            LiveGateway(schema, settings=settings, sessions=live_sessions, fields=LIVE_FIELDS),
+            LiveGateway(
+                schema,
+                settings=settings,
+                sessions=live_sessions,
+                fields=LIVE_FIELDS,
+                documents=documents,
+            ),
             metrics,
         )
         live_service = LiveService(

@@ -38,6 +38,14 @@ class LogLevel(StrEnum):
     TRACE = "trace"
 
 
+class PersistedQueries(StrEnum):
+    """Which GraphQL documents run (see hub/persisted.py)."""
+
+    OFF = "off"  # text only: documents named by id are not supported
+    AUTOMATIC = "automatic"  # any; clients may register documents and then send their hash
+    TRUSTED = "trusted"  # only those pushed from a manifest (`hub operations push`)
+
+
 class LogFormat(StrEnum):
     TEXT = "text"  # one readable line per record, for a terminal
     JSON = "json"  # one JSON object per line, for a log collector
@@ -162,6 +170,14 @@ class Settings(BaseSettings):
     http_compression_min_bytes: int = Field(
         default=1024, ge=0, description="Smallest response body compressed (gzip, or br)"
     )
+    persisted_queries: PersistedQueries = Field(
+        default=PersistedQueries.AUTOMATIC,
+        description="`automatic`: any document, hashes registered as they come; `trusted`: "
+        "only documents pushed from a manifest; `off`: no documents by id",
+    )
+    persisted_queries_cache_size: int = Field(
+        default=1000, ge=0, description="Persisted documents each process keeps in memory"
+    )
     # Limits and abuse: logins, quotas, connections, the database going away
     login_account_free_failures: int = Field(
         default=5, ge=1, description="Failed logins of one e-mail address before waits begin"
@@ -241,7 +257,7 @@ class Settings(BaseSettings):
         default=5.0, gt=0, description="Seconds to open a database connection"
     )
 
-    @field_validator("log_level", "log_format", mode="before")
+    @field_validator("log_level", "log_format", "persisted_queries", mode="before")
     @classmethod
     def _lower_case(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value

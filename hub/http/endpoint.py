@@ -1,5 +1,5 @@
-"""The ``/graphql`` HTTP endpoint: read → authenticate → charge the quota → execute → answer,
-in one visible place.
+"""The ``/graphql`` HTTP endpoint: read → authenticate → find a persisted document → charge the
+quota → execute → answer, in one visible place.
 
 ``GraphQLEndpoint`` is a plain ASGI app. Each step that can refuse a request does so with an
 :class:`HttpError` and a GraphQL-shaped body: methods other than GET and POST (405), a request
@@ -13,6 +13,10 @@ would read the answer. An unreachable database, at any step and for any caller, 
 carry the ``RateLimit-Policy`` / ``RateLimit`` headers; a refusal inside the operation that asks
 the client to wait (a throttled login) sets ``Retry-After``.
 
+A document named by hash or id is looked up by :mod:`hub.persisted` (refusals as it says). The
+answer's media type follows ``Accept`` (:mod:`hub.http.negotiation`), its caching headers and
+conditional 304 come from :mod:`hub.http.caching`.
+
 Each request is reported to the metrics (:meth:`hub.metrics.Metrics.observe_request`): its
 operation name, its :class:`Outcome`, its duration and the SQL statements it sent.
 """
@@ -24,6 +28,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -46,10 +51,11 @@ from hub.db import outage
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
 from hub.http import graphiql, negotiation, ratelimit
-from hub.http.caching import CachePolicy
+from hub.http.caching import NO_STORE, CachePolicy
 from hub.http.operation import Operation, read_operation
 from hub.http.responses import HttpError, retry_later
 from hub.metrics import Metrics, counting_statements
+from hub.persisted import DocumentRefused, PersistedDocuments
 from hub.quota import Quotas, request_cost
 from hub.resolvers.auth import authenticate
 from hub.settings import Settings
@@ -83,9 +89,14 @@ class GraphQLEndpoint:
     """``/graphql`` over HTTP. ``sessions`` is set when the application starts (lifespan)."""
 
     def __init__(
-        self, schema: strawberry.Schema, settings: Settings, metrics: Metrics | None = None
+        self,
+        schema: strawberry.Schema,
+        settings: Settings,
+        metrics: Metrics | None = None,
+        documents: PersistedDocuments | None = None,
     ) -> None:
         self.schema = schema
+        self.documents = documents or PersistedDocuments(settings)
         self.settings = settings
         self.metrics = metrics
         self.sessions: SessionFactory | None = None
@@ -164,6 +175,7 @@ class GraphQLEndpoint:
         self, request: Request, operation: Operation, report: Report | None = None
     ) -> Response:
         context = await self.context(request)
+        operation = await self.persisted(operation, context)
         self.charge_quota(context, operation)
         result = await self.execute(context, operation)
         if any(
@@ -189,6 +201,22 @@ class GraphQLEndpoint:
             headers=headers,
             shareable=outcome is Outcome.OK and context.viewer is ANONYMOUS,
         )
+
+    async def persisted(self, operation: Operation, context: Context) -> Operation:
+        """The operation with the document it names by id (:mod:`hub.persisted`), or refused."""
+        try:
+            query = await self.documents.document(
+                query=operation.query,
+                extensions=operation.extensions,
+                document_id=operation.document_id,
+                viewer=context.viewer,
+            )
+        except DocumentRefused as refused:
+            no_store = {"Cache-Control": NO_STORE}
+            raise HttpError(
+                refused.status, refused.message, code=refused.code, headers=no_store
+            ) from refused
+        return operation if query == operation.query else replace(operation, query=query)
 
     def charge_quota(self, context: Context, operation: Operation) -> None:
         """Count the request against its client's quota, or refuse it (429)."""

@@ -48,6 +48,7 @@ from hub.context import Context
 from hub.db import outage
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
+from hub.persisted import DocumentRefused, PersistedDocuments
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
 from hub.realtime.frames import Rendered
@@ -105,8 +106,11 @@ class LiveGateway:
         settings: Settings,
         sessions: SessionFactory,
         fields: Mapping[str, LiveField],
+        documents: PersistedDocuments | None = None,
     ) -> None:
         self.schema = schema
+        # documents named by id (persisted queries); the default reads them from ``sessions``
+        self.documents = documents or PersistedDocuments(settings, sessions)
         self.settings = settings
         self.sessions = sessions
         self.fields = fields
@@ -154,7 +158,13 @@ class LiveGateway:
         authorization: str | None,
         client_address: str | None = None,
     ) -> Rejected | SingleResult | LiveStart:
-        query = payload.get("query")
+        viewer = await self._viewer(authorization) if authorization is not None else ANONYMOUS
+        if isinstance(viewer, Rejected):
+            return viewer
+        try:
+            query = await self.documents.from_payload(payload, viewer)
+        except DocumentRefused as refused:
+            return Rejected([{"message": refused.message, "extensions": {"code": refused.code}}])
         variables = payload.get("variables") or {}
         operation_name = payload.get("operationName")
         if not isinstance(query, str) or not isinstance(variables, dict):
@@ -167,9 +177,6 @@ class LiveGateway:
         operation = get_operation_ast(parsed, operation_name)
         if operation is None:
             return Rejected([bad_request("Unknown operation, or several without `operationName`")])
-        viewer = await self._viewer(authorization) if authorization is not None else ANONYMOUS
-        if isinstance(viewer, Rejected):
-            return viewer
         context = self.context(viewer, authorization, client_address)
         if operation.operation is OperationType.SUBSCRIPTION and not isinstance(
             operation.selection_set.selections[0], FieldNode
