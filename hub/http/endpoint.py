@@ -1,5 +1,5 @@
-"""The ``/graphql`` HTTP endpoint: read → authenticate → find a persisted document → charge the
-quota → execute → answer, in one visible place.
+"""The ``/graphql`` HTTP endpoint: read → authenticate → charge the quota → find a persisted
+document → execute → answer, in one visible place.
 
 ``GraphQLEndpoint`` is a plain ASGI app. Each step that can refuse a request does so with an
 :class:`HttpError` and a GraphQL-shaped body: methods other than GET and POST (405), a request
@@ -175,8 +175,9 @@ class GraphQLEndpoint:
         self, request: Request, operation: Operation, report: Report | None = None
     ) -> Response:
         context = await self.context(request)
-        operation = await self.persisted(operation, context)
+        # Charged first: a flood of unknown hashes counts like any other requests.
         self.charge_quota(context, operation)
+        operation = await self.persisted(operation, context)
         result = await self.execute(context, operation)
         if any(
             (error.extensions or {}).get("code") == outage.ERROR_CODE

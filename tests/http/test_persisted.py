@@ -218,3 +218,15 @@ async def test_apollo_clients_persisted_query_link(database_url: str, settings: 
         {"method": "POST", "sentText": True},
     ]
     assert runs["second"]["requests"] == [{"method": "GET", "sentText": False}]
+
+
+async def test_unknown_hashes_count_against_the_quota(database_url: str, tmp_path: Path) -> None:
+    settings = settings_for(database_url, tmp_path, quota_anonymous_requests=3)
+    async with clients(settings) as (client,):
+        statuses = [
+            (
+                await client.post("/graphql", json={"extensions": persisted(f"{{ n{n} }}")})
+            ).status_code
+            for n in range(4)
+        ]
+    assert statuses == [200, 200, 200, 429]
