@@ -40,6 +40,9 @@ NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
 NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
 HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
 SHA256_PREFIX = "sha256:"
+# Larger documents still run but are not kept: clients register documents at will, and an
+# application's operations are far smaller.
+MAX_REGISTERED_CHARACTERS = 100_000
 
 
 class DocumentRefused(Exception):
@@ -150,7 +153,7 @@ class PersistedDocuments:
         return False
 
     async def register(self, sha256: str, query: str) -> None:
-        if sha256 in self._cache:
+        if sha256 in self._cache or len(query) > MAX_REGISTERED_CHARACTERS:
             return
         try:
             parse(query)

@@ -17,6 +17,7 @@ import pytest
 
 from hub.app import create_app
 from hub.db.documents_admin import ManifestError, push_manifest, read_manifest
+from hub.persisted import MAX_REGISTERED_CHARACTERS
 from hub.settings import Settings
 from hub.vocabulary import ApiKeyScope
 from tests.factories import Sessions, add_api_key, bearer, ensure_agency, settings_for
@@ -89,6 +90,11 @@ async def test_automatic_persisted_queries_as_apollo_sends_them(
 
 
 async def test_bad_persisted_requests(database_url: str, http: httpx.AsyncClient) -> None:
+    huge = "# " + "x" * MAX_REGISTERED_CHARACTERS + "\n" + QUERY
+    ran = await http.post("/graphql", json={"query": huge, "extensions": persisted(huge)})
+    assert ran.json() == DATA
+    not_kept = await http.post("/graphql", json={"extensions": persisted(huge)})
+    assert code(not_kept) == "PERSISTED_QUERY_NOT_FOUND"
     mismatch = await http.post("/graphql", json={"query": OTHER, "extensions": persisted(QUERY)})
     assert mismatch.status_code == 400
     assert code(mismatch) == "PERSISTED_QUERY_HASH_MISMATCH"
