@@ -81,6 +81,9 @@ class Outcome(StrEnum):
     FAILED = "failed"  # an unexpected exception escaped
 
 
+# GET parameters that carry or name a document (the IDE is for requests with none of them)
+DOCUMENT_PARAMETERS = ("query", "extensions", "documentId", "doc_id")
+
 # The name of a document's first operation, for requests that send no ``operationName``.
 OPERATION_NAME = re.compile(r"\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -325,10 +328,10 @@ def refused_operation(operation_type: OperationType | Any, method: str) -> HttpE
 
 
 def wants_ide(request: Request) -> bool:
-    """A browser opening ``/graphql`` (GET, no query, HTML accepted) gets the IDE."""
+    """A browser opening ``/graphql`` (GET, no document, HTML accepted) gets the IDE."""
     return (
         request.method == "GET"
-        and "query" not in request.query_params
+        and not any(name in request.query_params for name in DOCUMENT_PARAMETERS)
         and "text/html" in request.headers.get("accept", "")
     )
 

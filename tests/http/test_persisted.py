@@ -84,9 +84,11 @@ async def test_automatic_persisted_queries_as_apollo_sends_them(
     got = await second.get("/graphql", params=params)
     assert got.json() == DATA
     assert got.headers["cache-control"].startswith("public")
-    assert (
-        await second.get("/graphql", params={"documentId": f"sha256:{sha256(QUERY)}"})
-    ).json() == DATA
+    by_id = {"documentId": f"sha256:{sha256(QUERY)}"}
+    assert (await second.get("/graphql", params=by_id)).json() == DATA
+    # typed into a browser's address bar: the document runs (no IDE page)
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    assert (await second.get("/graphql", params=by_id, headers=browser)).json() == DATA
 
 
 async def test_bad_persisted_requests(database_url: str, http: httpx.AsyncClient) -> None:
