@@ -18,7 +18,8 @@ from hub.origins import OriginPolicy
 METHODS = ("GET", "POST")
 # What GraphQL clients send besides the CORS-safelisted ones: credentials, the request's
 # content type (application/json is not safelisted), request ids, Apollo Client's client
-# awareness and CSRF-prevention headers, conditional GETs, and graphql-sse's resumption.
+# awareness and CSRF-prevention headers, conditional GETs, and graphql-sse's resumption and
+# single-connection token.
 REQUEST_HEADERS = (
     "authorization",
     "content-type",
@@ -31,6 +32,7 @@ REQUEST_HEADERS = (
     "graphql-client-name",
     "graphql-client-version",
     "last-event-id",
+    "x-graphql-event-stream-token",
 )
 # Response headers a script may read: the request id, the cache validator, the quota's state.
 EXPOSED_HEADERS = ("X-Request-ID", "ETag", "Retry-After", "RateLimit", "RateLimit-Policy")

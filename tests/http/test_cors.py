@@ -48,7 +48,10 @@ def preflight(origin: str, headers: str = "authorization, content-type") -> dict
 async def test_preflight_from_an_allowed_origin_is_answered_and_cached(
     cors_http: httpx.AsyncClient,
 ) -> None:
-    sent = "authorization, content-type, x-request-id, apollographql-client-name, last-event-id"
+    sent = (
+        "authorization, content-type, x-request-id, apollographql-client-name, last-event-id, "
+        "x-graphql-event-stream-token"
+    )
     response = await cors_http.options("/graphql", headers=preflight(APP, sent))
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == APP
