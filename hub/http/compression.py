@@ -2,9 +2,9 @@
 as the client's ``Accept-Encoding`` allows, for a whole response body of at least
 ``HUB_HTTP_COMPRESSION_MIN_BYTES`` in a textual media type.
 
-Only responses sent in one piece are compressed: a streamed response (more body to come: server-
-sent events, multipart) passes untouched, so every event still reaches the client as it is
-written; WebSocket connections are not HTTP responses and are never seen here. Responses that
+Only responses sent in one piece are compressed: a streamed response (server-sent events,
+multipart, any body sent in parts) passes untouched, its headers at once and every event as it
+is written; WebSocket connections are not HTTP responses and are never seen here. Responses that
 could be compressed say ``Vary: Accept-Encoding``, so shared caches keep one copy per encoding.
 """
 
@@ -25,6 +25,8 @@ TEXTUAL = (
     "text/",
     "application/javascript",
 )
+# Streams: their headers go out at once, and their events as they come.
+STREAMED = ("text/event-stream", "multipart/")
 GZIP_LEVEL = 6  # zlib's default: most of the gain, a fraction of level 9's time
 BROTLI_QUALITY = 5  # for answers made per request (11 is for files compressed once)
 
@@ -73,16 +75,17 @@ class CompressionMiddleware:
         async def compressing_send(message: Message) -> None:
             nonlocal start
             if message["type"] == "http.response.start":
-                start = message
-                return
+                media_type = Headers(raw=message["headers"]).get("content-type", "")
+                if media_type.startswith(TEXTUAL) and not media_type.startswith(STREAMED):
+                    start = message  # held until the body shows whether it comes whole
+                    return
             if start is None or message["type"] != "http.response.body":
                 await send(message)
                 return
             held, start = start, None
             headers = MutableHeaders(scope=held)
-            textual = headers.get("content-type", "").startswith(TEXTUAL)
             body: bytes = message.get("body", b"")
-            if textual and "content-encoding" not in headers:
+            if "content-encoding" not in headers:
                 headers.add_vary_header("Accept-Encoding")
                 whole = not message.get("more_body", False)
                 if coding is not None and whole and len(body) >= self.min_bytes:

@@ -4,6 +4,7 @@ threshold, streamed responses left alone."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from hub.http.caching import matches
 from hub.http.compression import CompressionMiddleware, chosen_coding
@@ -166,3 +168,40 @@ def test_weak_comparison() -> None:
     assert matches("*", 'W/"abc"')
     assert not matches('"abd"', 'W/"abc"')
     assert not matches(None, 'W/"abc"')
+
+
+async def test_event_streams_get_their_headers_at_once() -> None:
+    """A stream's headers are not held back until its first event (an EventSource opens on
+    them), and its events pass as they are."""
+    sent: list[Message] = []
+    first_event = asyncio.Event()
+    event = b"data: " + b"x" * 3000 + b"\n\n"
+
+    async def stream(scope: Scope, receive: Receive, send: Send) -> None:
+        start = {"type": "http.response.start", "status": 200}
+        await send({**start, "headers": [(b"content-type", b"text/event-stream")]})
+        await first_event.wait()
+        await send({"type": "http.response.body", "body": event, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def record(message: Message) -> None:
+        sent.append(message)
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "headers": [(b"accept-encoding", b"gzip")],
+    }
+    running = asyncio.create_task(
+        CompressionMiddleware(stream, min_bytes=10)(scope, receive, record)
+    )
+    for _ in range(10):
+        await asyncio.sleep(0)  # let the stream send what it has
+    assert [message["type"] for message in sent] == ["http.response.start"]
+    first_event.set()
+    await running
+    assert sent[1]["body"] == event
