@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench-read bench-live bench-throttle eval-search graphiql-assets clean
+.PHONY: run test lint bench-read bench-live bench-throttle bench-cache eval-search graphiql-assets clean
 
 # GraphiQL, served offline from hub/static/graphiql: the npm packages' own browser (UMD)
 # builds, pinned. graphiql 4.1 is the last release with one (5.x is ESM and Monaco workers,
@@ -54,6 +54,11 @@ bench-read: $(VENV)/.installed-test
 ## production mode), idle sockets one client can hold; one server process.
 bench-throttle: $(VENV)/.installed-test
 	$(BIN)/python -m bench.throttle
+
+## Response cache: a repeated feed with and without the cache (req/s, hit ratio), and how soon
+## a read shows an approval next to the live path; one server process.
+bench-cache: $(VENV)/.installed-test
+	$(BIN)/python -m bench.cache
 
 ## Fetch the pinned GraphiQL assets from the npm registry (npm pack) into hub/static/graphiql,
 ## each with its licence; the result is committed, so a new machine needs no Node.

@@ -1,8 +1,9 @@
 """``create_app(settings)``: the ASGI application.
 
-Routes: ``/graphql`` (HTTP; WebSocket subscriptions through the live service; GraphiQL in
-development), ``/live`` (a small live page), ``/health/live``, ``/health/ready``,
-``/health/realtime``, ``/metrics`` (Prometheus); every response carries ``X-Request-ID``.
+Routes: ``/graphql`` (HTTP; subscriptions through the live service over WebSocket and over
+Server-Sent Events; GraphiQL in development), ``/live`` (a small live page),
+``/health/live``, ``/health/ready``, ``/health/realtime``, ``/metrics`` (Prometheus); every
+response carries ``X-Request-ID``.
 The engine and the live service are built in the lifespan from ``settings.database_url``,
 which must be set (the CLI resolves it, starting the embedded server when needed).
 """
@@ -34,6 +35,7 @@ from hub.persisted import PersistedDocuments
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
 from hub.realtime.socket_limits import SocketLimits
+from hub.realtime.sse import EventStreams
 from hub.request_id import RequestIdMiddleware
 from hub.schema import build_schema
 from hub.schema.live import LiveGateway
@@ -87,11 +89,13 @@ def create_app(settings: Settings) -> Starlette:
         app.state.live = live_service
         app.state.metrics = metrics
         app.state.outbox_backlog = partial(outbox_backlog, graphql.sessions, live_service)
+        live_service.broker.followers.append(graphql.cache)  # dropped by what changes
         await live_service.start()
         gateway.start_at(live_service.broker.position)
         try:
             yield
         finally:
+            await event_streams.close_all()
             await live_service.stop()
             await graphql.quotas.stop()
             await quota_engine.dispose()
@@ -99,6 +103,9 @@ def create_app(settings: Settings) -> Starlette:
             await engine.dispose()
 
     app_holder: list[Starlette] = []
+    # One budget of live connections, WebSockets and event streams alike.
+    live_limits = SocketLimits(LiveEndpoint(lambda: app_holder[0].state.live, origins), settings)
+    event_streams = EventStreams(lambda: app_holder[0].state.live, graphql, live_limits)
 
     async def live(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -117,11 +124,13 @@ def create_app(settings: Settings) -> Starlette:
             raise RuntimeError("the application has not started (lifespan not run)")
         return {
             **app_holder[0].state.live.stats(),
+            "eventStreams": len(event_streams.streams),
             "sqlStatements": statements.count,
             "liveSqlStatements": statements.live,
         }
 
     metrics.watch_live(realtime_stats)
+    metrics.watch_response_cache(lambda: graphql.cache.stats)
 
     async def realtime(_: Request) -> Response:
         """The live service's figures; 503 while its database connection is down (the
@@ -140,11 +149,9 @@ def create_app(settings: Settings) -> Starlette:
         return Response(live_script, media_type="text/javascript")
 
     routes = [
-        Route("/graphql", graphql),  # every method: the endpoint answers 405 itself
-        WebSocketRoute(
-            "/graphql",
-            SocketLimits(LiveEndpoint(lambda: app_holder[0].state.live, origins), settings),
-        ),
+        # every method: event streams first, then the endpoint (which answers 405 itself)
+        Route("/graphql", event_streams),
+        WebSocketRoute("/graphql", live_limits),
         Route("/live", live_page),
         Route("/live.js", live_page_script),
         Route("/health/live", live),

@@ -116,6 +116,9 @@ class Context:
     viewer: Viewer = ANONYMOUS
     authorization: str | None = None  # the credential ``viewer`` was authenticated from
     client_address: str | None = None  # what per-address limits count against (hub.addresses)
+    # where a live transport's client got to (Last-Event-ID, connection_init's ``resume``): a
+    # subscription resumes after the later of this and its ``after`` argument
+    resume_after: str | None = None
     quota: QuotaDecision | None = None  # the quota decision on this request (HTTP only)
     retry_after: int | None = None  # seconds; set by a refusal that asks the client to wait
     request_id: str = field(default_factory=lambda: current_request_id() or new_request_id())

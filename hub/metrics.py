@@ -1,15 +1,15 @@
 """Prometheus metrics of one application, served at ``/metrics`` (prometheus-client).
 
 :class:`Metrics` declares every metric once, in sections: GraphQL requests, SQL statements,
-live delivery, the process, and the place for further ones (the response cache's hit
-ratio and size go into their own section there). Each application has its own registry, so
+live delivery, the response cache, the process. Each application has its own registry, so
 several applications in one process (tests) never collide.
 
-Values come from three places:
+Values come from four places:
 
 * the HTTP endpoint reports each GraphQL request (:meth:`Metrics.observe_request`): its
   operation name and outcome, its duration and its SQL statements, counted by
   :class:`StatementCounter` inside :func:`counting_statements`;
+* the response cache's counters (``ResponseCache.stats``), read at scrape time;
 * the live service's own counters (``LiveService.stats()``, the same numbers as
   ``/health/realtime``), read at scrape time, and the outbox backlog behind the broker,
   queried at scrape time (one statement per scrape);
@@ -50,7 +50,7 @@ import hub
 from hub.realtime.changes import Change
 from hub.realtime.cursor import ORIGIN, Position
 from hub.realtime.frames import Rendered
-from hub.realtime.gateway import Gateway, LiveStart, Rejected, SingleResult
+from hub.realtime.gateway import Gateway, LiveStart, Rejected, Resume, SingleResult
 
 LIVE = "hub_live"  # execution option marking the live service's statements
 
@@ -79,6 +79,21 @@ LIVE_COUNTERS = {
     "liveSqlStatements": "SQL statements sent by the live service",
 }
 PROCESS_COUNTERS = {"sqlStatements": ("hub_sql_statements", "SQL statements sent by this process")}
+# The response cache's ``CacheStats`` fields (``hub_response_cache_*``): counters and gauges.
+CACHE_COUNTERS = {
+    "hits": "Anonymous queries answered from the response cache",
+    "misses": "Cacheable queries the response cache did not hold",
+    "invalidations": "Cached answers dropped by outbox changes",
+    "evictions": "Cached answers dropped to make room",
+    "expirations": "Cached answers dropped at the end of their lifetime",
+    "late": "Answers not kept: a change seen while they were read concerned them",
+}
+CACHE_GAUGES = {
+    "hit_ratio": "Hits over lookups since the process started",
+    "bytes": "Bytes held by the response cache",
+    "entries": "Answers held by the response cache",
+    "capacity": "Bytes the response cache may hold (HUB_RESPONSE_CACHE_BYTES)",
+}
 LIVE_GAUGES = {
     "connections": "Open WebSocket connections",
     "subscribers": "Live subscriptions",
@@ -175,8 +190,7 @@ class Metrics:
             registry=registry,
         )
 
-        # Further metrics (e.g. the response cache's hits, misses and size) are declared
-        # here, in a section of their own, and fed by the component they describe.
+        # The response cache: see CacheCollector (registered by watch_response_cache)
 
         # The process
         Info("hub", "Hub's version", registry=registry).info({"version": hub.__version__})
@@ -206,6 +220,10 @@ class Metrics:
     def watch_live(self, stats: Callable[[], Mapping[str, Any]]) -> None:
         """Report the live service's counters (read at each scrape)."""
         self.registry.register(LiveCollector(stats))
+
+    def watch_response_cache(self, stats: Callable[[], Any]) -> None:
+        """Report the response cache's counters (its ``CacheStats``, read at each scrape)."""
+        self.registry.register(CacheCollector(stats))
 
     async def refresh_backlog(self, backlog: Callable[[], Any]) -> None:
         """Query the outbox backlog (an awaitable giving ``(rows, seconds)``)."""
@@ -243,6 +261,27 @@ class LiveCollector:
                 yield GaugeMetricFamily(f"hub_live_{snake(key)}", help_text, value=float(value))
 
 
+class CacheCollector:
+    """The response cache's ``CacheStats`` as Prometheus counters and gauges."""
+
+    def __init__(self, stats: Callable[[], Any]) -> None:
+        self.stats = stats
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        stats = self.stats()
+        for key, help_text in CACHE_COUNTERS.items():
+            yield CounterMetricFamily(
+                f"hub_response_cache_{key}", help_text, value=getattr(stats, key)
+            )
+        for key, help_text in CACHE_GAUGES.items():
+            yield GaugeMetricFamily(
+                f"hub_response_cache_{key}", help_text, value=float(getattr(stats, key))
+            )
+
+
 class MeasuredGateway:
     """A :class:`Gateway` that observes the age of each change rendered past the highest
     position seen so far (replays of older changes are not deliveries of new ones)."""
@@ -264,8 +303,13 @@ class MeasuredGateway:
         payload: Mapping[str, Any],
         authorization: str | None,
         client_address: str | None = None,
+        *,
+        resume: Resume | None = None,
+        mutations: bool = True,
     ) -> Rejected | SingleResult | LiveStart:
-        return await self.gateway.prepare(payload, authorization, client_address)
+        return await self.gateway.prepare(
+            payload, authorization, client_address, resume=resume, mutations=mutations
+        )
 
     async def render(
         self, jobs: Sequence[tuple[Hashable, Change]], *, tolerate_errors: bool

@@ -103,6 +103,17 @@ class Settings(BaseSettings):
         description="Serve article lists that ask only for plain data with one SQL statement",
     )
     graphiql: bool | None = Field(default=None, description="Default: on in development")
+    response_cache_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=0,
+        description="Bytes of anonymous query answers each process keeps (LRU); 0: no cache",
+    )
+    response_cache_ttl: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a cached answer lives at most (bounds what the outbox does not "
+        "carry: directory edits, view counts, the current election stage)",
+    )
     secret_key: str = DEVELOPMENT_SECRET
     access_token_ttl: int = Field(
         default=900, ge=30, le=86_400, description="Lifetime of an access token, in seconds"
@@ -117,7 +128,7 @@ class Settings(BaseSettings):
     auto_migrate: bool = Field(
         default=True, description="`hub serve` upgrades the schema and reference data first"
     )
-    # Live updates (subscriptions over WebSocket)
+    # Live updates (subscriptions over WebSocket and Server-Sent Events)
     live_retention: timedelta = Field(
         default=timedelta(days=7), description="How far back an `after` cursor may resume"
     )
@@ -234,10 +245,14 @@ class Settings(BaseSettings):
         description="Seconds between two exchanges of a process's counts with the database",
     )
     ws_max_per_address: int = Field(
-        default=100, ge=0, description="Open WebSockets per client address; 0: no limit"
+        default=100,
+        ge=0,
+        description="Open WebSockets and event streams per client address; 0: no limit",
     )
     ws_max_per_process: int = Field(
-        default=15_000, ge=0, description="Open WebSockets per server process; 0: no limit"
+        default=15_000,
+        ge=0,
+        description="Open WebSockets and event streams per process; 0: no limit",
     )
     http_header_timeout: float = Field(
         default=10.0, gt=0, description="Seconds to receive a request's headers"

@@ -17,6 +17,7 @@ import httpx
 import uvicorn
 
 from hub.app import create_app
+from hub.http.protocol import HubHttpProtocol
 from hub.realtime.direct import DirectWebSocketProtocol
 from hub.settings import Settings
 from tests.helpers import free_port
@@ -26,8 +27,8 @@ HUB = [sys.executable, "-m", "hub"]
 
 @contextlib.asynccontextmanager
 async def serving(settings: Settings, *, ws: Any = DirectWebSocketProtocol) -> AsyncIterator[str]:
-    """Serve the app on a free port in this event loop, with the WebSocket protocol of
-    ``hub serve`` (or ``ws``: e.g. ``"websockets-sansio"``, plain ASGI); yields
+    """Serve the app on a free port in this event loop, with the HTTP and WebSocket protocols
+    of ``hub serve`` (or ``ws``: e.g. ``"websockets-sansio"``, plain ASGI); yields
     ``127.0.0.1:<port>``."""
     port = free_port()
     config = uvicorn.Config(
@@ -38,6 +39,7 @@ async def serving(settings: Settings, *, ws: Any = DirectWebSocketProtocol) -> A
         log_level="warning",
         ws=ws,
         ws_per_message_deflate=False,
+        http=HubHttpProtocol,
     )
     server = uvicorn.Server(config)
     task = asyncio.get_running_loop().create_task(server.serve())
@@ -60,9 +62,10 @@ CHEAP_PASSWORD_HASHES = {  # logins are not what these tests measure
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment for a server process: no inherited ``HUB_*``, then ``extra``."""
+    """The environment for a server process: no inherited ``HUB_*``, no response cache (tests
+    write rows past the outbox), then ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
-    return {**env, **CHEAP_PASSWORD_HASHES, **extra}
+    return {**env, **CHEAP_PASSWORD_HASHES, "HUB_RESPONSE_CACHE_BYTES": "0", **extra}
 
 
 class ServerProcess:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from hub import reads
 from hub.auth import Viewer
 from hub.db.keyset import Page, PageRows
 from hub.db.models import (
@@ -87,6 +88,8 @@ async def agency_types_by_code(
 
 
 async def events_by_id(sessions: SessionFactory, ids: Sequence[int]) -> list[Event | None]:
+    for key in ids:
+        reads.entity(reads.EVENT, key)
     return await by_key(sessions, Event, Event.id, ids)
 
 
@@ -141,6 +144,8 @@ async def articles_by_id(
     sessions: SessionFactory, viewer: Viewer, ids: Sequence[int]
 ) -> list[Article | None]:
     """Articles the viewer may read (``None`` for the others and for unknown ids)."""
+    for key in ids:
+        reads.entity(reads.ARTICLE, key)
     async with sessions() as session:
         rows = await article_repository.get_many(session, viewer=viewer, ids=ids)
     found = {row.id: row for row in rows}

@@ -13,9 +13,11 @@ would read the answer. An unreachable database, at any step and for any caller, 
 carry the ``RateLimit-Policy`` / ``RateLimit`` headers; a refusal inside the operation that asks
 the client to wait (a throttled login) sets ``Retry-After``.
 
-A document named by hash or id is looked up by :mod:`hub.persisted` (refusals as it says). The
-answer's media type follows ``Accept`` (:mod:`hub.http.negotiation`), its caching headers and
-conditional 304 come from :mod:`hub.http.caching`.
+A document named by hash or id is looked up by :mod:`hub.persisted` (refusals as it says).
+Anonymous queries are answered from the process's response cache when it holds the answer
+(:mod:`hub.http.response_cache`; ``X-Cache: hit`` or ``miss``); the quota is charged either
+way. The answer's media type follows ``Accept`` (:mod:`hub.http.negotiation`), its HTTP caching
+headers and conditional 304 come from :mod:`hub.http.caching`.
 
 Each request is reported to the metrics (:meth:`hub.metrics.Metrics.observe_request`): its
 operation name, its :class:`Outcome`, its duration and the SQL statements it sent.
@@ -53,6 +55,7 @@ from hub.errors import Unauthenticated
 from hub.http import graphiql, negotiation, ratelimit
 from hub.http.caching import NO_STORE, CachePolicy
 from hub.http.operation import Operation, read_operation
+from hub.http.response_cache import ResponseCache
 from hub.http.responses import HttpError, retry_later
 from hub.metrics import Metrics, counting_statements
 from hub.persisted import DocumentRefused, PersistedDocuments
@@ -104,6 +107,7 @@ class GraphQLEndpoint:
         self.metrics = metrics
         self.sessions: SessionFactory | None = None
         self.quotas = Quotas(settings)  # shared with the other processes once started
+        self.cache = ResponseCache(settings)  # follows the outbox once the live service runs
         self.ide = settings.graphiql_enabled
         self.caching = CachePolicy(
             max_age=settings.http_cache_max_age,
@@ -181,7 +185,14 @@ class GraphQLEndpoint:
         # Charged first: a flood of unknown hashes counts like any other requests.
         self.charge_quota(context, operation)
         operation = await self.persisted(operation, context)
-        result = await self.execute(context, operation)
+        media = negotiation.media_type(request.headers.get("accept"))
+        key = self.cache.key_for(context, operation)
+        if (body := self.cache.get(key)) is not None:
+            if report is not None:
+                report.outcome = Outcome.OK
+            return self.respond(request, context, body, media=media, ok=True, cached=True)
+        with self.cache.filling(key) as fill:
+            result = await self.execute(context, operation)
         if any(
             (error.extensions or {}).get("code") == outage.ERROR_CODE
             for error in result.errors or ()
@@ -190,20 +201,50 @@ class GraphQLEndpoint:
         outcome = outcome_of(result)
         if report is not None:
             report.outcome = outcome
+        status, shaped = negotiation.answer(
+            process_result(result), executed=outcome is not Outcome.INVALID, media=media
+        )
+        body = orjson.dumps(shaped)
+        if outcome is Outcome.OK and operation.query is not None:
+            self.cache.keep(
+                fill, body, query=operation.query, operation_name=operation.operation_name
+            )
+        return self.respond(
+            request,
+            context,
+            body,
+            media=media,
+            ok=outcome is Outcome.OK,
+            cached=False if key is not None else None,
+            status=status,
+        )
+
+    def respond(
+        self,
+        request: Request,
+        context: Context,
+        body: bytes,
+        *,
+        media: str,
+        ok: bool,
+        cached: bool | None,
+        status: int = 200,
+    ) -> Response:
+        """The answer in ``media``, with the client's rate-limit headers, HTTP caching headers
+        (shareable when ``ok`` and anonymous) and, for a cacheable request, ``X-Cache: hit`` or
+        ``miss``."""
         headers = ratelimit.headers(context.quota) if context.quota else {}
         if context.retry_after is not None:
             headers["Retry-After"] = str(context.retry_after)
-        media = negotiation.media_type(request.headers.get("accept"))
-        status, body = negotiation.answer(
-            process_result(result), executed=outcome is not Outcome.INVALID, media=media
-        )
+        if cached is not None:
+            headers["X-Cache"] = "hit" if cached else "miss"
         return self.caching.response(
             request,
-            orjson.dumps(body),
+            body,
             status=status,
             media_type=media,
             headers=headers,
-            shareable=outcome is Outcome.OK and context.viewer is ANONYMOUS,
+            shareable=ok and context.viewer is ANONYMOUS,
         )
 
     async def persisted(self, operation: Operation, context: Context) -> Operation:

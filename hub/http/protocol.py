@@ -7,6 +7,12 @@ request's headers within ``HUB_HTTP_HEADER_TIMEOUT`` seconds of opening, or of i
 response; otherwise it is answered 408 (when part of a request had arrived) and closed. The
 body has its own deadline, ``HUB_HTTP_BODY_TIMEOUT``, kept by the ``/graphql`` endpoint that
 reads it (408 with a GraphQL-shaped body). ``hub serve`` runs uvicorn with this protocol.
+
+uvicorn lets a response in progress finish before it shuts down, and tells the application
+nothing: a response that never ends on its own (an event stream) would hold the shutdown
+until its grace period ran out. Each request's scope therefore carries, under
+``scope["extensions"]["hub.http.shutdown"]``, an :class:`asyncio.Event` set when the server
+begins to shut down, so such a response can end at once.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from hub.settings import Settings
+
+SHUTDOWN = "hub.http.shutdown"  # the ASGI extension: an asyncio.Event set on shutdown
 
 REQUEST_TIMEOUT = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
@@ -36,6 +44,7 @@ class HubHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._header_deadline: asyncio.TimerHandle | None = None
         self._partial = False  # bytes of a request whose headers are not complete yet
+        self._shutting_down = asyncio.Event()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -52,7 +61,13 @@ class HubHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
+        extensions: dict[str, Any] = self.scope.setdefault("extensions", {})
+        extensions[SHUTDOWN] = self._shutting_down
         super().on_headers_complete()
+
+    def shutdown(self) -> None:
+        self._shutting_down.set()
+        super().shutdown()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()

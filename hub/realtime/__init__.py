@@ -5,6 +5,7 @@ stream order, see :mod:`hub.realtime.cursor`), matches it against the subscriber
 by filter (:mod:`hub.realtime.registry`) and hands one rendered payload per selection to
 every matching subscriber's bounded queue (:mod:`hub.realtime.connection`). The WebSocket
 protocols (graphql-transport-ws and the legacy graphql-ws) live in
-:mod:`hub.realtime.protocol`; GraphQL parsing and execution are injected by the schema
+:mod:`hub.realtime.protocol`, Server-Sent Events (graphql-sse) and multipart HTTP
+subscriptions in :mod:`hub.realtime.sse`; GraphQL parsing and execution are injected by the schema
 layer through :class:`~hub.realtime.gateway.Gateway`, so nothing here imports strawberry.
 """

@@ -2,6 +2,8 @@
 
 ``run`` waits for a wake-up (a notification, a listener reconnect) or the catch-up
 interval, then reads every finished row after ``position`` in stream order, in batches.
+Its followers (the response cache) are told of each batch before the fan-out, of each
+completed read, and of each failed one.
 For each batch it matches the rows against the registry, renders each (selection, row)
 pair once — in one gateway call, so the rows' data is loaded once per batch whatever the
 number of subscribers — and offers the payloads to the matching subscribers in order.
@@ -25,7 +27,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -59,6 +61,17 @@ INTERNAL_ERROR: dict[str, Any] = {
 }
 
 
+class Follower(Protocol):
+    """Told of every change before its fan-out (e.g. the response cache, which drops what
+    the change makes stale), and of whether the outbox is being followed."""
+
+    def changed(self, changes: Sequence[Change]) -> None: ...
+
+    def caught_up(self, position: Position) -> None: ...
+
+    def interrupted(self) -> None: ...
+
+
 @dataclass
 class BrokerStats:
     changes_read: int = 0
@@ -83,6 +96,7 @@ class Broker:
         self.sessions = sessions
         self.gateway = gateway
         self.registry = Registry()
+        self.followers: list[Follower] = []
         self.stats = BrokerStats()
         self.position: Position = (0, 0)
         self.dispatching_upto: Position = (0, 0)
@@ -109,6 +123,8 @@ class Broker:
         async with self.sessions() as session:
             self.position = await outbox.head_position(session)
         self.dispatching_upto = self.position
+        for follower in self.followers:
+            follower.caught_up(self.position)
         self._spawn(self._run(), self._tasks)
         self.started = True
 
@@ -174,12 +190,16 @@ class Broker:
                 progressed = await self._catch_up()
             except DATABASE_ERRORS as error:
                 self.stats.read_failures += 1
+                for follower in self.followers:
+                    follower.interrupted()
                 logger.warning("reading the outbox failed (%s); retrying", error)
                 await asyncio.sleep(read_retry)
                 read_retry = min(read_retry * 2 + 0.1, READ_RETRY_LONGEST)
                 self._wake.set()
                 continue
             read_retry = FAST_POLL_FIRST
+            for follower in self.followers:
+                follower.caught_up(self.position)
             self._forget_stale_notifications()
             fast_poll = FAST_POLL_FIRST if progressed else min(fast_poll * 2, 1.0)
 
@@ -214,6 +234,8 @@ class Broker:
 
     async def _dispatch(self, changes: list[Change]) -> None:
         self.dispatching_upto = changes[-1].position
+        for follower in self.followers:
+            follower.changed(changes)
         matched = [(change, self.registry.match(change)) for change in changes]
         jobs = {
             (subscriber.selection, change.position): (subscriber.selection, change)

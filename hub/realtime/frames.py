@@ -4,13 +4,16 @@ A :class:`Rendered` holds one serialized GraphQL result (UTF-8 JSON) and, built 
 use, the complete outgoing message for each distinct *prefix* (the protocol message around
 the payload: operation id and message type) — as a ready WebSocket frame for connections
 that write frames themselves, as text for the others. Subscribers with the same operation
-id and protocol therefore share one frame: per delivery nothing is encoded.
+id and protocol therefore share one frame: per delivery nothing is encoded. ``position`` is
+the change it renders (an event stream's ``id:``).
 """
 
 from __future__ import annotations
 
 import json
 import struct
+
+from hub.realtime.cursor import ORIGIN, Position
 
 TEXT_FINAL = 0x81  # FIN + opcode 1 (text); server frames are never masked
 
@@ -33,10 +36,11 @@ def message_prefix(operation_id: str, kind: str) -> bytes:
 
 
 class Rendered:
-    __slots__ = ("_frames", "_texts", "payload")
+    __slots__ = ("_frames", "_texts", "payload", "position")
 
-    def __init__(self, payload: bytes) -> None:
+    def __init__(self, payload: bytes, position: Position = ORIGIN) -> None:
         self.payload = payload
+        self.position = position
         self._frames: dict[bytes, bytes] = {}
         self._texts: dict[bytes, str] = {}
 

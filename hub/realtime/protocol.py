@@ -15,6 +15,14 @@ when they cannot be checked because the database is unavailable); none at all is
 anonymous viewer (public streams). The connection remembers the credential: every later
 operation is authenticated from it again, and login-only streams re-check it at each
 delivery.
+
+``connection_init`` may also carry where the client got to, ``{"resume": {"<operation name
+or operation id>": "<cursor>"}}``: a subscription of that name (or id) resumes after that
+cursor when it is later than its own ``after``. Clients that compute their connection
+parameters on every connect (graphql-ws re-evaluates a ``connectionParams`` function)
+send the last cursor each subscription received, and their automatic retry, which sends
+the original subscription again, neither repeats nor loses an event. A ``resume`` that is
+not such an object closes the socket with 4400.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from hub.addresses import client_address
@@ -30,7 +39,6 @@ from hub.realtime.connection import LEGACY_WS, TRANSPORT_WS, LiveConnection
 from hub.realtime.direct import EXTENSION, FrameChannel
 from hub.realtime.frames import message_prefix
 from hub.realtime.gateway import LiveStart, Rejected, SingleResult
-from hub.realtime.subscriber import Subscriber
 
 if TYPE_CHECKING:
     from hub.realtime.service import LiveService
@@ -108,6 +116,8 @@ class Session:
         self.connection = connection
         self.client_address = client_address
         self.legacy = connection.protocol == LEGACY_WS
+        # connection_init's: operation name or id -> cursor (None: from its own `after`)
+        self.resume: dict[str, str | None] = {}
 
     async def run(self, receive: Receive) -> None:
         connection = self.connection
@@ -166,6 +176,13 @@ class Session:
         if authorization is not None and not isinstance(authorization, str):
             self.refuse("`authorization` must be a string: `Bearer <access token or API key>`")
             return
+        resume = given.get("resume", {})
+        if not isinstance(resume, dict) or not all(
+            isinstance(cursor, str | None) for cursor in resume.values()
+        ):
+            connection.close(BAD_MESSAGE, "`resume` must map operation names or ids to cursors")
+            return
+        self.resume = resume
         refused = await self.service.gateway.authenticate(authorization)
         if connection.closing:
             return
@@ -198,7 +215,10 @@ class Session:
             self.error(operation_id, [too_many_subscriptions(limit)])
             return
         prepared = await self.service.gateway.prepare(
-            payload, connection.authorization, self.client_address
+            payload,
+            connection.authorization,
+            self.client_address,
+            resume=partial(self.resume_after, operation_id),
         )
         if connection.closing:
             return
@@ -211,16 +231,17 @@ class Session:
             )
             connection.send_json({"id": operation_id, "type": "complete"})
         elif isinstance(prepared, LiveStart):
-            subscriber = Subscriber(
-                sink=connection,
-                operation_id=operation_id,
-                filter=prepared.request.filter,
-                selection=prepared.selection,
-                authorize=prepared.request.authorize,
-                prefix=message_prefix(operation_id, connection.next_kind),
-            )
+            prefix = message_prefix(operation_id, connection.next_kind)
+            subscriber = prepared.subscriber(connection, operation_id, prefix)
             connection.subscriptions[operation_id] = subscriber
             self.service.broker.join(subscriber, after=prepared.request.after)
+
+    def resume_after(self, operation_id: str, name: str | None) -> str | None:
+        """The cursor ``connection_init`` gave for this operation (by id, else by name)."""
+        found = self.resume.get(operation_id)
+        if found is None and name is not None:
+            found = self.resume.get(name)
+        return found
 
     def refuse(self, message: str) -> None:
         """Bad credentials: no data, the socket closes with 4403 and the reason."""

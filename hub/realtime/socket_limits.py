@@ -1,4 +1,5 @@
-"""How many WebSockets one client address, and one process, may hold open.
+"""How many live connections (WebSockets and event streams) one client address, and one
+process, may hold open.
 
 An ASGI wrapper in front of the live endpoint. Over ``HUB_WS_MAX_PER_ADDRESS`` open sockets
 from one client address (:mod:`hub.addresses`), the handshake is refused with HTTP 429, a
@@ -7,12 +8,18 @@ from one client address (:mod:`hub.addresses`), the handshake is refused with HT
 (try again later) and the reason, which browsers can read (they see no handshake status) and
 clients take as a cue to reconnect elsewhere or later. 0 lifts a limit. Counting starts at
 the handshake, before any message, so idle sockets count like busy ones.
+
+The SSE transport (:mod:`hub.realtime.sse`) counts its open event streams in the same
+instance (``full`` before opening one, ``hold`` while it is open): the limits are on live
+connections, whichever transport they use.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from enum import Enum
 from typing import Any
 
 import orjson
@@ -29,6 +36,11 @@ RETRY_AFTER_SECONDS = 30
 DENIAL = "websocket.http.response"  # the ASGI extension for refusing a handshake with a status
 
 
+class Full(Enum):
+    PROCESS = "process"  # the process holds its limit
+    ADDRESS = "address"  # the client address holds its limit
+
+
 class SocketLimits:
     def __init__(self, app: App, settings: Settings) -> None:
         self.app = app
@@ -39,16 +51,30 @@ class SocketLimits:
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         address = client_address(scope) or "unknown"
-        if self.per_process and self.open >= self.per_process:
+        full = self.full(address)
+        if full is Full.PROCESS:
             await self.refuse_busy(receive, send)
-            return
-        if self.per_address and self.by_address[address] >= self.per_address:
+        elif full is Full.ADDRESS:
             await self.refuse_address(scope, receive, send)
-            return
+        else:
+            with self.hold(address):
+                await self.app(scope, receive, send)
+
+    def full(self, address: str) -> Full | None:
+        """Which limit one more connection from ``address`` would pass, if any."""
+        if self.per_process and self.open >= self.per_process:
+            return Full.PROCESS
+        if self.per_address and self.by_address[address] >= self.per_address:
+            return Full.ADDRESS
+        return None
+
+    @contextlib.contextmanager
+    def hold(self, address: str) -> Iterator[None]:
+        """Count one open connection from ``address`` while the block runs."""
         self.open += 1
         self.by_address[address] += 1
         try:
-            await self.app(scope, receive, send)
+            yield
         finally:
             self.open -= 1
             self.by_address[address] -= 1

@@ -6,8 +6,10 @@ Visibility is decided by the repository (``visible_to``) for the context's viewe
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
+from hub import reads
 from hub.db.keyset import PageRows
 from hub.db.loaders import HighlightKey, RelatedKey
 from hub.db.models import Article
@@ -51,9 +53,37 @@ async def article_query(
     )
 
 
+# The filter dimension of each nested article list's parent (see ``hub/db/nested.py``).
+PARENT_DIMENSIONS = {
+    "region.articles": "region_code",
+    "agency.articles": "agency_id",
+    "event.articles": "event_id",
+    "person.articles": "person_id",
+    "stage.articles": "stage_code",
+    "tag.articles": "tag_id",
+}
+
+
+def reading_list(query: ArticleQuery, *, parent: tuple[str, Hashable] | None = None) -> None:
+    """Record an article list evaluated for the response cache: its filter (narrowed to
+    ``parent``, a nested list's ``(name, key)``), or any article when it searches (how a
+    misspelled word is understood depends on every published text)."""
+    if query.words or query.searched_for is not None:
+        reads.article_list(None)
+    elif parent is None:
+        reads.article_list(query.filter)
+    else:
+        name, key = parent
+        # The parent's condition replaces the filter's own on that dimension: at least as
+        # wide as the list, which is what invalidation needs.
+        narrowed: dict[str, Any] = {PARENT_DIMENSIONS[name]: key}
+        reads.article_list(replace(query.filter, **narrowed))
+
+
 async def list_articles(
     ctx: Context, *, query: ArticleQuery, args: ConnectionArgs
 ) -> Slice[ArticleHit]:
+    reading_list(query)
     statement = repository.statement(ctx.viewer, query)
     return await root_slice(
         ctx, statement, query.ordering(), args, repository.hit, query.plan_binds()
@@ -64,10 +94,12 @@ async def child_articles(
     ctx: Context, *, name: str, parent: Hashable, query: ArticleQuery, args: ConnectionArgs
 ) -> Slice[ArticleHit]:
     """An article list under a parent, e.g. ``agency.articles``."""
+    reading_list(query, parent=(name, parent))
     return await child_slice(ctx, name, parent, query, args)
 
 
 async def get_article(ctx: Context, *, slug: str) -> Article | None:
+    reads.entity(reads.ARTICLE_SLUG, slug)
     async with ctx.reads() as session:
         return await repository.get_by_slug(session, viewer=ctx.viewer, slug=slug)
 
@@ -75,6 +107,7 @@ async def get_article(ctx: Context, *, slug: str) -> Article | None:
 async def related_coverage(
     ctx: Context, *, article_id: int, args: ConnectionArgs
 ) -> Slice[Related]:
+    reads.article_list(None)  # a new approval anywhere may be related
     page = page_of(ctx, CURSOR, args)
     rows: PageRows[Related] = await ctx.loaders.related_by_article.load(
         RelatedKey(article_id, page)

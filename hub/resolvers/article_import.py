@@ -24,11 +24,10 @@ from hub.auth import Viewer, allows, can_add_tags
 from hub.db.models import Article
 from hub.db.repositories import account as accounts
 from hub.db.repositories import article_import as repository
-from hub.db.repositories import article_write, clock, taxonomy
+from hub.db.repositories import article_write, clock, outbox, taxonomy
 from hub.db.repositories import import_checkpoint as checkpoints
 from hub.db.repositories.article_import import Links
 from hub.db.repositories.article_index import index_published_article
-from hub.db.repositories.outbox import record_article_change
 from hub.errors import ErrorCode, NotFound
 from hub.resolvers.article_write import CleanArticle, clean_article, find_agency, store_links
 from hub.resolvers.auth import account_viewer
@@ -99,6 +98,7 @@ async def import_article(
             content.pop("slug", None)  # an update keeps the article's address
         clean = await clean_article(session, content, creating=True, check=check)
         clean.columns |= {"published_at": published_at, "featured_image_url": featured}
+        before = None  # where an updated article was listed (see record_article_change)
         if existing is None:
             article = await _insert(session, clean, agency_id=agency.id, author=viewer.account_id)
             article.approved_at = now
@@ -107,6 +107,7 @@ async def import_article(
             return Imported(existing, ImportOutcome.UNCHANGED)
         else:
             article = existing
+            before = await outbox.placement(session, article)
             for name, value in clean.columns.items():
                 setattr(article, name, value)
             article.approved_at = article.approved_at or now
@@ -128,7 +129,7 @@ async def import_article(
         # its original publication date) are derived in the same transaction.
         await index_published_article(session, article_id=article.id)
         kind = OutboxKind.ARTICLE_IMPORTED if stream else OutboxKind.ARTICLE_BACKFILLED
-        await record_article_change(session, article=article, kind=kind)
+        await outbox.record_article_change(session, article=article, kind=kind, before=before)
         return Imported(article, outcome)
 
 

@@ -18,10 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.auth import Viewer, allows, can_read_article
 from hub.db.models import Agency, Article, ElectionStage, Event, Person, Region, Tag
 from hub.db.repositories import article_write as repository
-from hub.db.repositories import clock, lookup
+from hub.db.repositories import clock, lookup, outbox
 from hub.db.repositories.article_index import index_published_article
 from hub.db.repositories.article_write import Mention
-from hub.db.repositories.outbox import record_article_change
 from hub.errors import ErrorCode, HubError, NotFound
 from hub.resolvers import idempotency
 from hub.resolvers.guard import check_version, require, require_principal
@@ -213,6 +212,8 @@ async def act_on_article(
             else CleanArticle()
         )
         check.done()
+        # Where the article was listed, for readers of the outbox to tell the lists it leaves.
+        before = await outbox.placement(session, article) if corrections is not None else None
         now = await clock.now(session)
         for name, value in clean.columns.items():
             setattr(article, name, value)
@@ -242,7 +243,7 @@ async def act_on_article(
         if action in INDEXED_ACTIONS:
             await index_published_article(session, article_id=article.id)
         if (kind := OUTBOX_KINDS.get(action)) is not None:
-            await record_article_change(session, article=article, kind=kind)
+            await outbox.record_article_change(session, article=article, kind=kind, before=before)
         return article
 
 

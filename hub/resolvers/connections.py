@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import Select
 
+from hub import reads
 from hub.db.binds import INLINE, Binds
 from hub.db.keyset import Ordering, Page, PageRows
+from hub.db.models import ArticlePerson, Event
 from hub.db.nested import CHILD_LISTS, ChildCountKey, ChildPageKey
 from hub.db.repositories import pages
 from hub.resolvers.pagination import encode_cursor, page_from_arguments
@@ -99,6 +101,11 @@ async def child_slice(
     ctx: Context, name: str, parent: Hashable, query: Hashable, args: ConnectionArgs
 ) -> Slice[Any]:
     """A page of the nested list ``name`` under ``parent`` (batched with its siblings)."""
+    model = CHILD_LISTS[name].model
+    if model is Event:
+        reads.event_list()
+    elif model is ArticlePerson:
+        reads.article_list(None)  # a person's quotes, in any article
     ordering = CHILD_LISTS[name].ordering(query)
     page = page_of(ctx, ordering, args)
     rows = await ctx.loaders.child_pages.load(ChildPageKey(name, parent, query, page))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from hub import reads
 from hub.db.models import Event
 from hub.db.repositories import event as repository
 from hub.resolvers.connections import ConnectionArgs, Slice, root_slice
@@ -22,6 +23,7 @@ async def list_events(
     starts_before: datetime | None,
     args: ConnectionArgs,
 ) -> Slice[Event]:
+    reads.event_list()
     statement = repository.statement(
         region_code=region_code,
         organiser_id=organiser_id,
@@ -32,5 +34,6 @@ async def list_events(
 
 
 async def get_event(ctx: Context, *, slug: str) -> Event | None:
+    reads.entity(reads.EVENT_SLUG, slug)
     async with ctx.reads() as session:
         return await repository.get_by_slug(session, slug=slug)

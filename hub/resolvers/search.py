@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hub import reads
 from hub.db import search_language
 from hub.db.binds import INLINE_PLANNED_PER_VALUE
 from hub.db.repositories import search_results
@@ -40,6 +41,8 @@ async def search_everything(
     if kinds is not None and not kinds:
         raise InvalidInput("`kinds` must name at least one kind", field="kinds")
     terms = await understand(ctx, text, argument="query")
+    reads.article_list(None)  # searches read every kind; articles and events change
+    reads.event_list()
     statement, ordering = search_results.statement(
         ctx.viewer, terms.terms, kinds or search_results.KINDS
     )

@@ -142,14 +142,34 @@ async def live_cursor(ctx: Context) -> str:
 async def resume_position(
     ctx: Context, session: AsyncSession, after: str | None
 ) -> cursor.Position | None:
+    """Where the stream starts: after ``after``, or after the transport's resume cursor
+    (``ctx.resume_after``) when that is later — a client retrying its original request,
+    whose ``after`` may meanwhile be older than the retention window."""
+    resumed = None
+    if ctx.resume_after is not None:
+        resumed = await checked_position(ctx, session, ctx.resume_after, "The resume cursor")
     if after is None:
-        return None
+        return resumed
+    position = decoded(after, "`after`")
+    if resumed is not None and position <= resumed:
+        return resumed
+    return await checked_position(ctx, session, after, "`after`")
+
+
+def decoded(given: str, what: str) -> cursor.Position:
     try:
-        position = cursor.decode(after)
+        return cursor.decode(given)
     except cursor.InvalidCursor:
         raise InvalidInput(
-            "`after` is not a cursor issued by this service", field="after"
+            f"{what} is not a cursor issued by this service", field="after"
         ) from None
+
+
+async def checked_position(
+    ctx: Context, session: AsyncSession, given: str, what: str
+) -> cursor.Position:
+    """``given`` decoded, if this server issued it and it is within the retention window."""
+    position = decoded(given, what)
     retention = ctx.settings.live_retention
     exists, expired = await outbox.position_state(
         session,
@@ -158,7 +178,7 @@ async def resume_position(
     )
     if expired or (not exists and position != cursor.ORIGIN):
         raise CursorExpired(
-            f"The cursor is older than the {describe(retention.total_seconds())} retention "
+            f"{what} is older than the {describe(retention.total_seconds())} retention "
             "window: reload the current state, then subscribe without `after`",
             field="after",
         )

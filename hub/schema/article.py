@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from hub import reads
 from hub.context import Context
 from hub.db import models
 from hub.db.repositories.article import ArticleHit, ArticleOrder, ArticleQuery
@@ -85,6 +86,7 @@ class Article(Node):
 
     @classmethod
     def from_row(cls, row: models.Article) -> Article:
+        reads.entity(reads.ARTICLE, row.id)
         return cls(
             id=strawberry.ID(global_id.encode("Article", row.id)),
             key=row.id,

@@ -7,6 +7,7 @@ from datetime import date, datetime
 import strawberry
 from strawberry.types import Info
 
+from hub import reads
 from hub.context import Context
 from hub.db import models
 from hub.resolvers import global_id
@@ -60,6 +61,7 @@ class Event(Node):
 
     @classmethod
     def from_row(cls, row: models.Event) -> Event:
+        reads.entity(reads.EVENT, row.id)
         return cls(
             id=strawberry.ID(global_id.encode("Event", row.id)),
             key=row.id,

@@ -5,10 +5,12 @@ HTTP). ``prepare`` authenticates the connection's credential again (a login may 
 since), parses and validates a document (both cached per document text), runs queries and
 mutations through the schema as that viewer, and for a subscription runs the root field's
 resolver (argument coercion, filter validation, entitlement and cursor checks) to obtain
-the stream request. Subscribers whose documents differ only in the root field's arguments
-(and in variables used only there) share one :class:`Selection`: ``render`` executes each
-selection once per change, in one context per audience (see :class:`LiveField`) so the
-DataLoaders batch across selections, and serializes the result once.
+the stream request — after the transport's resume cursor when that is later than ``after``
+(see :mod:`hub.realtime.gateway`). Subscribers whose documents differ only in the root
+field's arguments (and in variables used only there) share one :class:`Selection`:
+``render`` executes each selection once per change, in one context per audience (see
+:class:`LiveField`) so the DataLoaders batch across selections, and serializes the result
+once.
 """
 
 from __future__ import annotations
@@ -52,7 +54,14 @@ from hub.persisted import DocumentRefused, PersistedDocuments
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
 from hub.realtime.frames import Rendered
-from hub.realtime.gateway import LiveStart, Rejected, RenderFailed, SingleResult, StreamRequest
+from hub.realtime.gateway import (
+    LiveStart,
+    Rejected,
+    RenderFailed,
+    Resume,
+    SingleResult,
+    StreamRequest,
+)
 from hub.resolvers.auth import authenticate
 from hub.schema.extensions import error_payload, is_unexpected
 from hub.settings import Settings
@@ -157,6 +166,9 @@ class LiveGateway:
         payload: Mapping[str, Any],
         authorization: str | None,
         client_address: str | None = None,
+        *,
+        resume: Resume | None = None,
+        mutations: bool = True,
     ) -> Rejected | SingleResult | LiveStart:
         viewer = await self._viewer(authorization) if authorization is not None else ANONYMOUS
         if isinstance(viewer, Rejected):
@@ -177,7 +189,11 @@ class LiveGateway:
         operation = get_operation_ast(parsed, operation_name)
         if operation is None:
             return Rejected([bad_request("Unknown operation, or several without `operationName`")])
+        if operation.operation is OperationType.MUTATION and not mutations:
+            return Rejected([not_allowed("Mutations are not allowed over GET: use POST")])
         context = self.context(viewer, authorization, client_address)
+        if resume is not None:
+            context.resume_after = resume(operation.name.value if operation.name else None)
         if operation.operation is OperationType.SUBSCRIPTION and not isinstance(
             operation.selection_set.selections[0], FieldNode
         ):
@@ -264,7 +280,7 @@ class LiveGateway:
             for error in unexpected:
                 logger.error("live payload failed", exc_info=error.original_error)
             payload = JSON.encode(result_payload(result, mask=True)).encode()
-            rendered[selection, change.position] = Rendered(payload)
+            rendered[selection, change.position] = Rendered(payload, change.position)
         return rendered
 
     async def _execute(
@@ -300,6 +316,10 @@ def unavailable() -> dict[str, Any]:
 
 def bad_request(message: str) -> dict[str, Any]:
     return {"message": message, "extensions": {"code": "BAD_REQUEST"}}
+
+
+def not_allowed(message: str) -> dict[str, Any]:
+    return {"message": message, "extensions": {"code": "METHOD_NOT_ALLOWED"}}
 
 
 def selection_shape(

@@ -28,6 +28,7 @@ from hub.db.keyset import PageRows
 from hub.db.repositories import article as article_repository
 from hub.db.repositories import article_rows
 from hub.db.repositories.article import ArticleQuery
+from hub.resolvers.article import reading_list
 from hub.resolvers.connections import ConnectionArgs, page_of, slice_of
 from hub.resolvers.global_id import encode
 from hub.vocabulary import ArticleCategory, ArticleStatus, Language, RegionLevel
@@ -436,6 +437,7 @@ async def project_articles(
 ) -> Completed:
     """The article list in response form, from one statement (two with ``totalCount``)."""
     ctx = info.context
+    reading_list(query)
     ordering = query.ordering()
     page = page_of(ctx, ordering, args)
     async with ctx.reads() as session:

@@ -62,10 +62,9 @@ async def with_ancestors(session: AsyncSession, codes: list[str]) -> list[str]:
     return sorted(set(codes) | {code for code in parents if code})
 
 
-async def record_article_change(
-    session: AsyncSession, *, article: Article, kind: OutboxKind
-) -> OutboxEntry:
-    """Outbox row for an article change, carrying what subscription filters match on."""
+async def placement(session: AsyncSession, article: Article) -> dict[str, Any]:
+    """Where feeds and lists find an article: its agency, regions (with their provinces),
+    agency type, event, election stages and tags — what subscription filters match on."""
     covered = list(
         (
             await session.scalars(
@@ -96,22 +95,47 @@ async def record_article_change(
     agency_type = await session.scalar(
         select(Agency.type_code).where(Agency.id == article.source_agency_id)
     )
+    return {
+        "agency_id": article.source_agency_id,
+        "region_codes": await with_ancestors(session, covered),
+        "agency_type": agency_type,
+        "event_id": article.event_id,
+        "stage_codes": sorted(stages),
+        "tag_slugs": sorted(tags),
+    }
+
+
+async def record_article_change(
+    session: AsyncSession,
+    *,
+    article: Article,
+    kind: OutboxKind,
+    before: dict[str, Any] | None = None,
+) -> OutboxEntry:
+    """Outbox row for an article change, carrying what subscription filters match on.
+    ``before``: the article's :func:`placement` before the change (a correction or a
+    re-import), kept as ``payload.previous`` when the change moved it, so that readers can
+    tell the lists it left."""
+    now = await placement(session, article)
+    payload: dict[str, Any] = {
+        "slug": article.slug,
+        "version": article.version,
+        "status": article.status,
+        "agency_type": now["agency_type"],
+        "event_id": now["event_id"],
+        "stage_codes": now["stage_codes"],
+        "tag_slugs": now["tag_slugs"],
+    }
+    if before is not None and before != now:
+        payload["previous"] = before
     return await record(
         session,
         kind=kind,
         entity_type="article",
         entity_id=article.id,
-        agency_id=article.source_agency_id,
-        region_codes=await with_ancestors(session, covered),
-        payload={
-            "slug": article.slug,
-            "version": article.version,
-            "status": article.status,
-            "agency_type": agency_type,
-            "event_id": article.event_id,
-            "stage_codes": sorted(stages),
-            "tag_slugs": sorted(tags),
-        },
+        agency_id=now["agency_id"],
+        region_codes=now["region_codes"],
+        payload=payload,
     )
 
 
