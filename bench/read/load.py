@@ -2,8 +2,9 @@
 
 For each query (province feed, article detail with related coverage, related coverage alone,
 search, region drill-down)
-and each concurrency (1, 8, 32 clients) it prints requests/s, p50/p99 latency and the SQL
-statements per request (of a warm process), each the median of ``--runs`` runs; and, as the
+and each concurrency (1, 8, 32 clients) it prints requests/s, p50/p99 latency, the SQL
+statements per request (of a warm process) and the server's CPU time per request (of its
+processes, from ``/proc``), each the median of ``--runs`` runs; and, as the
 floor, the feed's data fetched by one hand-written SQL statement through asyncpg at the same
 concurrencies, measured right after each feed run (the machine's load changes over time).
 
@@ -87,6 +88,36 @@ class Result:
     requests_per_second: float
     p50_ms: float
     p99_ms: float
+    requests: int = 0
+    cpu_ms: float | None = None  # the server's CPU time per request (its processes')
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its descendants (Linux ``/proc``)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending += [int(child) for child in children.read().split()]
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return total
+
+
+async def measured(
+    make_call: Callable[[int], Awaitable[None]], clients: int, seconds: float, pid: int
+) -> Result:
+    """``drive`` with the server's CPU time per request."""
+    before = server_cpu_seconds(pid)
+    result = await drive(make_call, clients, seconds)
+    spent = server_cpu_seconds(pid) - before
+    result.cpu_ms = spent * 1000 / result.requests if result.requests else None
+    return result
 
 
 class HttpClient:
@@ -144,6 +175,7 @@ async def drive(
         len(latencies) / elapsed,
         latencies[len(latencies) // 2] * 1000,
         latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        len(latencies),
     )
 
 
@@ -311,7 +343,7 @@ async def run(
                     await drive(floor_call, clients, 1.0)
                 results, floors = [], []
                 for _ in range(runs):  # the floor right after each run: the same machine load
-                    results.append(await drive(call, clients, seconds))
+                    results.append(await measured(call, clients, seconds, server.pid))
                     if name == "feed":
                         floors.append(await drive(floor_call, clients, seconds))
                 rows.append((name, clients, median(results), statements[name]))
@@ -322,14 +354,16 @@ async def run(
         server.wait(timeout=30)
         await floor_pool.close()
     print(
-        f"{'query':<11} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL/req':>7} {'floor req/s':>11} {'ratio':>6}"
+        f"{'query':<11} {'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'SQL/req':>7} "
+        f"{'CPU ms/req':>10} {'floor req/s':>11} {'ratio':>6}"
     )
     for name, clients, result, count in rows:
         floor_rps = floor[clients].requests_per_second if name == "feed" else None
         ratio = f"{result.requests_per_second / floor_rps:.2f}" if floor_rps else "-"
         print(
             f"{name:<11} {clients:>7} {result.requests_per_second:>8.0f} {result.p50_ms:>8.1f} "
-            f"{result.p99_ms:>8.1f} {count:>7} {floor_rps or 0:>11.0f} {ratio:>6}"
+            f"{result.p99_ms:>8.1f} {count:>7} {result.cpu_ms or 0:>10.2f} "
+            f"{floor_rps or 0:>11.0f} {ratio:>6}"
         )
     for clients, result in floor.items():
         print(
@@ -353,10 +387,13 @@ def floor_caller(
 
 
 def median(results: list[Result]) -> Result:
+    cpu = [r.cpu_ms for r in results if r.cpu_ms is not None]
     return Result(
         statistics.median(r.requests_per_second for r in results),
         statistics.median(r.p50_ms for r in results),
         statistics.median(r.p99_ms for r in results),
+        sum(r.requests for r in results),
+        statistics.median(cpu) if cpu else None,
     )
 
 

@@ -34,7 +34,6 @@ from dataclasses import replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-import orjson
 import strawberry
 from graphql import OperationType as CoreOperationType
 from starlette.requests import Request
@@ -56,7 +55,7 @@ from hub.http import graphiql, negotiation, ratelimit
 from hub.http.caching import NO_STORE, CachePolicy
 from hub.http.operation import Operation, read_operation
 from hub.http.response_cache import ResponseCache
-from hub.http.responses import HttpError, retry_later
+from hub.http.responses import HttpError, encode, retry_later
 from hub.metrics import Metrics, counting_statements
 from hub.persisted import DocumentRefused, PersistedDocuments
 from hub.quota import Quotas, request_cost
@@ -204,7 +203,7 @@ class GraphQLEndpoint:
         status, shaped = negotiation.answer(
             process_result(result), executed=outcome is not Outcome.INVALID, media=media
         )
-        body = orjson.dumps(shaped)
+        body = encode(shaped)
         if outcome is Outcome.OK and operation.query is not None:
             self.cache.keep(
                 fill, body, query=operation.query, operation_name=operation.operation_name

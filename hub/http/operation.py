@@ -2,14 +2,15 @@
 
 ``read_operation`` checks the request's shape and refuses, with an :class:`HttpError`, what
 cannot be a GraphQL request (an unsupported content type, malformed JSON, a ``query`` that is not
-a string, ``variables`` that are not an object), a body over the size limit — counted while it
-arrives, so an oversized body is never held in memory — and a body that takes longer than
-``body_seconds`` to arrive (408; the connection is closed).
+a string, ``variables`` that are not an object, bytes that are not UTF-8), a body over the
+size limit — counted while it arrives, so an oversized body is never held in memory — and a
+body that takes longer than ``body_seconds`` to arrive (408; the connection is closed).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,10 +64,7 @@ async def read_operation(
                 code="REQUEST_TIMEOUT",
                 headers={"Connection": "close"},
             ) from error
-        try:
-            parsed = orjson.loads(body)
-        except orjson.JSONDecodeError as error:
-            raise HttpError(400, "Unable to parse request body as JSON") from error
+        parsed = _json(body, "Unable to parse request body as JSON")
         if not isinstance(parsed, dict):
             raise HttpError(400, "The request body must be a JSON object")
         fields = parsed
@@ -76,10 +74,30 @@ async def read_operation(
 def _json_parameter(value: str | None, name: str) -> Any:
     if not value:
         return None
+    return _json(value, f"The `{name}` parameter is not valid JSON")
+
+
+def _json(text: bytes | str, malformed: str) -> Any:
+    """Parsed JSON. Bytes that are not UTF-8 are refused as such; an escaped lone surrogate
+    (``"\\ud800"``: valid JSON, not valid text) is let through for the input check to name
+    its field (:mod:`hub.schema.inputs`)."""
     try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError as error:
-        raise HttpError(400, f"The `{name}` parameter is not valid JSON") from error
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass  # the slower parser tells why, and takes escaped surrogates
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise HttpError(
+                400,
+                f"The request body is not valid UTF-8 (byte {error.start})",
+                code="INVALID_INPUT",
+            ) from error
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise HttpError(400, malformed) from error
 
 
 def _operation(fields: dict[str, Any], method: str) -> Operation:

@@ -116,11 +116,14 @@ class ResponseCache:
             or operation.query is None
         ):
             return None
-        variables = (
-            orjson.dumps(operation.variables, option=orjson.OPT_SORT_KEYS)
-            if operation.variables
-            else b""
-        )
+        try:
+            variables = (
+                orjson.dumps(operation.variables, option=orjson.OPT_SORT_KEYS)
+                if operation.variables
+                else b""
+            )
+        except TypeError:  # not text (a lone surrogate): refused by the input check, not kept
+            return None
         return (self.environment, operation.query, variables, operation.operation_name or "")
 
     def get(self, key: Key | None) -> bytes | None:

@@ -7,6 +7,7 @@ before GraphQL ran (a body too large, malformed JSON, bad credentials): ``{"erro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -73,4 +74,14 @@ def retry_later(status: int, message: str, code: str, seconds: int) -> HttpError
 def json_response(
     body: Mapping[str, Any], status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
-    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
+    return Response(encode(body), status_code=status, media_type=JSON, headers=headers)
+
+
+def encode(body: Mapping[str, Any]) -> bytes:
+    """``body`` as JSON. A message may echo what the client sent, even a lone surrogate
+    (which JSON can carry, escaped, but UTF-8 cannot): then everything beyond ASCII is
+    written as escapes."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return json.dumps(body, ensure_ascii=True).encode()

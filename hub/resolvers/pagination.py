@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from hub.db.keyset import Key, KeyValue, Ordering, Page
@@ -32,7 +33,13 @@ def check_page_size(first: int, *, maximum: int, argument: str = "first") -> int
 
 def encode_cursor(ordering: Ordering, key: Key) -> str:
     values = [value.isoformat() if isinstance(value, datetime) else value for value in key]
-    raw = json.dumps([ordering.name, *values], separators=(",", ":")).encode()
+    return cursor_of([ordering.name, *values])
+
+
+def cursor_of(named_key: Sequence[object]) -> str:
+    """The cursor of an ordering's name followed by a row's key values as JSON values
+    (timestamps already in ISO form)."""
+    raw = json.dumps(list(named_key), separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 

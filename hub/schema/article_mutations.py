@@ -12,7 +12,14 @@ from hub.resolvers import article_write as resolvers
 from hub.resolvers.article_write import QuotedPerson
 from hub.schema.article import Article
 from hub.schema.enums import ArticleCategory, Language, PersonMention
-from hub.schema.payloads import UserError, all_fields, attempt, given_fields
+from hub.schema.inputs import HTML, PROSE
+from hub.schema.payloads import (
+    UserError,
+    all_fields,
+    attempt,
+    given_fields,
+    unchanged_on_null,
+)
 from hub.workflow import Action
 
 
@@ -20,7 +27,9 @@ from hub.workflow import Action
 class QuotedPersonInput:
     person_slug: str
     kind: PersonMention = PersonMention.QUOTED
-    quote: str | None = strawberry.field(default=None, description="Required when QUOTED.")
+    quote: str | None = strawberry.field(
+        default=None, description="Required when QUOTED.", directives=[PROSE]
+    )
 
     def to_domain(self) -> QuotedPerson:
         return QuotedPerson(person_slug=self.person_slug, kind=self.kind, quote=self.quote)
@@ -30,9 +39,11 @@ class QuotedPersonInput:
 class ArticleContentInput:
     agency_slug: str = strawberry.field(description="The agency publishing the article.")
     title: str
-    body: str = strawberry.field(description="HTML; sanitised (scripts and handlers removed).")
+    body: str = strawberry.field(
+        description="HTML; sanitised (scripts and handlers removed).", directives=[HTML]
+    )
     slug: str | None = strawberry.field(default=None, description="Default: from the title.")
-    summary: str | None = None
+    summary: str | None = strawberry.field(default=None, directives=[PROSE])
     byline: str | None = None
     category: ArticleCategory = ArticleCategory.NEWS
     language: Language = Language.INDONESIAN
@@ -55,18 +66,18 @@ class CreateArticleInput(ArticleContentInput):
 class UpdateArticleInput:
     slug: str
     version: int = strawberry.field(description="The version the changes were made to.")
-    title: Maybe[str]
-    body: Maybe[str]
-    summary: Maybe[str | None]
+    title: Maybe[str | None] = unchanged_on_null()
+    body: Maybe[str | None] = unchanged_on_null(directives=[HTML])
+    summary: Maybe[str | None] = strawberry.field(directives=[PROSE])
     byline: Maybe[str | None]
-    category: Maybe[ArticleCategory]
-    language: Maybe[Language]
+    category: Maybe[ArticleCategory | None] = unchanged_on_null()
+    language: Maybe[Language | None] = unchanged_on_null()
     canonical_url: Maybe[str | None]
     event_slug: Maybe[str | None]
-    region_codes: Maybe[list[str]]
-    tag_slugs: Maybe[list[str]]
-    stage_codes: Maybe[list[str]]
-    quoted_people: Maybe[list[QuotedPersonInput]]
+    region_codes: Maybe[list[str] | None] = unchanged_on_null()
+    tag_slugs: Maybe[list[str] | None] = unchanged_on_null()
+    stage_codes: Maybe[list[str] | None] = unchanged_on_null()
+    quoted_people: Maybe[list[QuotedPersonInput] | None] = unchanged_on_null()
 
 
 @strawberry.input(description="An article and the version the action was decided on.")
@@ -79,25 +90,27 @@ class ArticleActionInput:
 class ArticleReasonInput:
     slug: str
     version: int
-    reason: str
+    reason: str = strawberry.field(directives=[PROSE])
 
 
 @strawberry.input(description="A correction of a published article, with its public note.")
 class CorrectArticleInput:
     slug: str
     version: int
-    note: str = strawberry.field(description="Public correction note shown with the article.")
-    title: Maybe[str]
-    body: Maybe[str]
-    summary: Maybe[str | None]
+    note: str = strawberry.field(
+        description="Public correction note shown with the article.", directives=[PROSE]
+    )
+    title: Maybe[str | None] = unchanged_on_null()
+    body: Maybe[str | None] = unchanged_on_null(directives=[HTML])
+    summary: Maybe[str | None] = strawberry.field(directives=[PROSE])
     byline: Maybe[str | None]
-    category: Maybe[ArticleCategory]
+    category: Maybe[ArticleCategory | None] = unchanged_on_null()
     canonical_url: Maybe[str | None]
     event_slug: Maybe[str | None]
-    region_codes: Maybe[list[str]]
-    tag_slugs: Maybe[list[str]]
-    stage_codes: Maybe[list[str]]
-    quoted_people: Maybe[list[QuotedPersonInput]]
+    region_codes: Maybe[list[str] | None] = unchanged_on_null()
+    tag_slugs: Maybe[list[str] | None] = unchanged_on_null()
+    stage_codes: Maybe[list[str] | None] = unchanged_on_null()
+    quoted_people: Maybe[list[QuotedPersonInput] | None] = unchanged_on_null()
 
 
 @strawberry.input

@@ -10,7 +10,14 @@ from hub.context import Context
 from hub.db import models
 from hub.resolvers import directory_write as resolvers
 from hub.schema.agency import Agency
-from hub.schema.payloads import UserError, all_fields, attempt, given_fields
+from hub.schema.inputs import PROSE
+from hub.schema.payloads import (
+    UserError,
+    all_fields,
+    attempt,
+    given_fields,
+    unchanged_on_null,
+)
 from hub.schema.person import Person
 from hub.schema.taxonomy import AgencyType, Tag
 
@@ -28,7 +35,7 @@ class CreatePersonInput:
 class UpdatePersonInput:
     slug: str
     version: int
-    name: Maybe[str]
+    name: Maybe[str | None] = unchanged_on_null()
     position: Maybe[str | None]
     agency_slug: Maybe[str | None]
 
@@ -57,11 +64,11 @@ class CreateAgencyInput:
 class UpdateAgencyInput:
     slug: str
     version: int
-    name: Maybe[str]
+    name: Maybe[str | None] = unchanged_on_null()
     acronym: Maybe[str | None]
     website: Maybe[str | None]
-    provincial_review: Maybe[bool] = strawberry.field(
-        description="Ask the province's Diskominfo editors to review submissions too."
+    provincial_review: Maybe[bool | None] = unchanged_on_null(
+        "Ask the province's Diskominfo editors to review submissions too."
     )
 
 
@@ -72,18 +79,22 @@ class CreateAgencyTypeInput:
     )
     name: str = strawberry.field(description="Indonesian name.")
     name_en: str = strawberry.field(description="English name.")
-    description: str = strawberry.field(description="What agencies of this type do.")
-    source: str | None = strawberry.field(default=None, description="Where it is attested.")
+    description: str = strawberry.field(
+        description="What agencies of this type do.", directives=[PROSE]
+    )
+    source: str | None = strawberry.field(
+        default=None, description="Where it is attested.", directives=[PROSE]
+    )
 
 
 @strawberry.input(description="Changes to an agency type; fields left out stay as they are.")
 class UpdateAgencyTypeInput:
     code: str
     version: int = strawberry.field(description="The version the changes were made to.")
-    name: Maybe[str]
-    name_en: Maybe[str]
-    description: Maybe[str]
-    source: Maybe[str | None]
+    name: Maybe[str | None] = unchanged_on_null()
+    name_en: Maybe[str | None] = unchanged_on_null()
+    description: Maybe[str | None] = unchanged_on_null(directives=[PROSE])
+    source: Maybe[str | None] = strawberry.field(directives=[PROSE])
 
 
 @strawberry.type

@@ -14,14 +14,21 @@ from hub.resolvers import event_write as resolvers
 from hub.resolvers.event_write import Speaker
 from hub.schema.enums import SpeakerRole
 from hub.schema.event import Event
-from hub.schema.payloads import UserError, all_fields, attempt, given_fields
+from hub.schema.inputs import PROSE
+from hub.schema.payloads import (
+    UserError,
+    all_fields,
+    attempt,
+    given_fields,
+    unchanged_on_null,
+)
 
 
 @strawberry.input(description="A person speaking at an event.")
 class SpeakerInput:
     person_slug: str
     role: SpeakerRole = SpeakerRole.SPEAKER
-    topic: str | None = None
+    topic: str | None = strawberry.field(default=None, directives=[PROSE])
 
     def to_domain(self) -> Speaker:
         return Speaker(person_slug=self.person_slug, role=self.role, topic=self.topic)
@@ -42,8 +49,8 @@ class CreateEventInput:
         default=None, description="Last day of an all-day event."
     )
     slug: str | None = strawberry.field(default=None, description="Default: from the title.")
-    description: str | None = None
-    theme: str | None = None
+    description: str | None = strawberry.field(default=None, directives=[PROSE])
+    theme: str | None = strawberry.field(default=None, directives=[PROSE])
     venue: str | None = None
     region_code: str | None = None
     speakers: list[SpeakerInput] = strawberry.field(
@@ -58,18 +65,16 @@ class CreateEventInput:
 class UpdateEventInput:
     slug: str
     version: int
-    title: Maybe[str]
-    starts_at: Maybe[datetime] = strawberry.field(description="Makes the event a timed one.")
+    title: Maybe[str | None] = unchanged_on_null()
+    starts_at: Maybe[datetime | None] = unchanged_on_null("Makes the event a timed one.")
     ends_at: Maybe[datetime | None]
-    starts_on: Maybe[date] = strawberry.field(description="Makes the event an all-day one.")
+    starts_on: Maybe[date | None] = unchanged_on_null("Makes the event an all-day one.")
     ends_on: Maybe[date | None]
-    description: Maybe[str | None]
-    theme: Maybe[str | None]
+    description: Maybe[str | None] = strawberry.field(directives=[PROSE])
+    theme: Maybe[str | None] = strawberry.field(directives=[PROSE])
     venue: Maybe[str | None]
     region_code: Maybe[str | None]
-    speakers: Maybe[list[SpeakerInput]] = strawberry.field(
-        description="Replaces the whole programme."
-    )
+    speakers: Maybe[list[SpeakerInput] | None] = unchanged_on_null("Replaces the whole programme.")
 
 
 @strawberry.type

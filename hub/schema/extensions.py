@@ -1,9 +1,11 @@
 """Schema extensions: domain error codes (and ``SERVICE_UNAVAILABLE`` when the database is away),
-masking of unexpected errors, the request id in every error, parse/validate caches."""
+masking of unexpected errors, the request id in every error, GraphQL's words for values in
+messages, parse/validate caches, the check of string inputs (:mod:`hub.schema.inputs`)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,6 +14,7 @@ from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, Vali
 
 from hub.db import outage
 from hub.errors import HubError
+from hub.schema.inputs import InputCheck
 
 logger = logging.getLogger("hub.graphql")
 MASKED_MESSAGE = "Internal server error"
@@ -43,6 +46,29 @@ class RequestIdInErrors(SchemaExtension):
             return
         for error in result.errors:
             error.extensions = {**(error.extensions or {}), "requestId": request_id}
+
+
+class GraphQLWording(SchemaExtension):
+    """Values in graphql-core's coercion messages are printed as Python literals (``found:
+    {'title': None}``, ``not to be None``); clients know them as GraphQL's ``null``, ``true``
+    and ``false``."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in (result.errors if result is not None else None) or ():
+            graphql_wording(error)
+
+
+PYTHON_LITERALS = re.compile(r"\b(?:None|True|False)\b")
+GRAPHQL_LITERALS = {"None": "null", "True": "true", "False": "false"}
+
+
+def graphql_wording(error: GraphQLError) -> None:
+    if not isinstance(error.original_error, HubError):  # domain messages are worded already
+        error.message = PYTHON_LITERALS.sub(
+            lambda found: GRAPHQL_LITERALS[found.group()], error.message
+        )
 
 
 def add_domain_code(error: GraphQLError) -> None:
@@ -80,6 +106,7 @@ def error_payload(error: GraphQLError) -> dict[str, Any]:
         masked = GraphQLError(MASKED_MESSAGE, nodes=error.nodes, path=error.path)
         return dict(masked.formatted)
     add_domain_code(error)
+    graphql_wording(error)
     return dict(error.formatted)
 
 
@@ -94,8 +121,10 @@ def default_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories: a fresh extension per operation; the caches themselves are process-wide."""
     return [
         RequestIdInErrors,  # first: it finishes last, after masking replaced errors
+        GraphQLWording,
         DomainErrorCodes,
         masked_errors,
         lambda: ParserCache(maxsize=CACHE_SIZE),
         lambda: ValidationCache(maxsize=CACHE_SIZE),
+        InputCheck,  # after validation, before anything runs
     ]

@@ -4,13 +4,13 @@
 HTTP). ``prepare`` authenticates the connection's credential again (a login may have ended
 since), parses and validates a document (both cached per document text), runs queries and
 mutations through the schema as that viewer, and for a subscription runs the root field's
-resolver (argument coercion, filter validation, entitlement and cursor checks) to obtain
-the stream request — after the transport's resume cursor when that is later than ``after``
-(see :mod:`hub.realtime.gateway`). Subscribers whose documents differ only in the root
-field's arguments (and in variables used only there) share one :class:`Selection`:
-``render`` executes each selection once per change, in one context per audience (see
-:class:`LiveField`) so the DataLoaders batch across selections, and serializes the result
-once.
+resolver (string inputs checked as everywhere, argument coercion, filter validation,
+entitlement and cursor checks) to obtain the stream request — after the transport's resume
+cursor when that is later than ``after`` (see :mod:`hub.realtime.gateway`). Subscribers whose
+documents differ only in the root field's arguments (and in variables used only there) share
+one :class:`Selection`: ``render`` executes each selection once per change, in one context per
+audience (see :class:`LiveField`) so the DataLoaders batch across selections, and serializes
+the result once.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ from hub.realtime.gateway import (
 )
 from hub.resolvers.auth import authenticate
 from hub.schema.extensions import error_payload, is_unexpected
+from hub.schema.inputs import input_errors
 from hub.settings import Settings
 
 logger = logging.getLogger("hub.graphql")
@@ -206,6 +207,9 @@ class LiveGateway:
                 operation_name=operation_name,
             )
             return SingleResult(JSON.encode(result_payload(result, mask=False)))
+        problems = input_errors(self.schema._schema, parsed, operation_name, variables)
+        if problems:
+            return Rejected([dict(error.formatted) for error in problems])
         executor = Executor.build(
             self.schema._schema,
             parsed,

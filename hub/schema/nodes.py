@@ -13,12 +13,15 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from hub.context import Context, Loaders
+from hub.db.sources import TYPES
 from hub.resolvers import global_id
 from hub.schema.agency import Agency
 from hub.schema.article import Article
+from hub.schema.compiled import look_up
 from hub.schema.event import Event
 from hub.schema.node import Node
 from hub.schema.person import Person
+from hub.schema.projection import Completed
 from hub.schema.region import Region
 from hub.schema.taxonomy import AgencyType, Election, ElectionStage, Tag
 
@@ -35,6 +38,21 @@ NODE_KINDS: dict[str, NodeKind] = {
     "ElectionStage": (lambda loaders: loaders.stage_by_code, False, ElectionStage.from_row),
     "Tag": (lambda loaders: loaders.tag_by_id, True, Tag.from_row),
 }
+
+
+async def compiled_node(info: Info[Context, None], value: str) -> Completed | None:
+    """``node(id:)`` from one statement where the type's selection compiles (else ``None``);
+    a malformed ID fails here as it does on the general path."""
+    type_name, key = global_id.decode(value, argument="id")
+    declared = TYPES.get(type_name)
+    kind = NODE_KINDS.get(type_name)
+    if declared is None or kind is None:
+        return None
+    key_column = declared.columns()["id"].name
+    typed_key: Any = global_id.decode_int(key) if kind[1] else key
+    if typed_key is None:
+        return Completed(None)
+    return await look_up(info, type_name, key_column, typed_key)
 
 
 def node_loader(info: Info[Context, None], value: str, argument: str) -> Awaitable[Node | None]:

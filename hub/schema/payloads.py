@@ -9,7 +9,7 @@ still propagate (masked and logged by the schema).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar
 
 import strawberry
@@ -72,12 +72,28 @@ def all_fields(data: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
+UNCHANGED_ON_NULL = "hub.unchanged_on_null"
+UNCHANGED_NOTE = "Null or left out: unchanged."
+
+
+def unchanged_on_null(description: str | None = None, *, directives: Sequence[object] = ()) -> Any:
+    """An update input field (``Maybe[T | None]``) that cannot be cleared: null, like leaving
+    it out, keeps the current value. The SDL says so (the field is nullable; its description
+    ends with the note)."""
+    return strawberry.field(
+        description=f"{description} {UNCHANGED_NOTE}" if description else UNCHANGED_NOTE,
+        directives=list(directives),
+        metadata={UNCHANGED_ON_NULL: True},
+    )
+
+
 def given_fields(data: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The ``Maybe`` fields of an update input the client gave (null included); an absent
-    field is left unchanged."""
+    """The ``Maybe`` fields of an update input the client gave (null included, except where
+    null means unchanged: :func:`unchanged_on_null`); an absent field is left unchanged."""
     return {
         field.name: value.value
         for field in dataclasses.fields(data)
         if field.name not in skip
         and isinstance(value := getattr(data, field.name), strawberry.Some)
+        and not (value.value is None and field.metadata.get(UNCHANGED_ON_NULL))
     }

@@ -28,10 +28,10 @@ from hub.db.keyset import PageRows
 from hub.db.repositories import article as article_repository
 from hub.db.repositories import article_rows
 from hub.db.repositories.article import ArticleQuery
+from hub.db.sources import NODE_TYPES, TYPES, Column, Listed, Render, ToOne
 from hub.resolvers.article import reading_list
 from hub.resolvers.connections import ConnectionArgs, page_of, slice_of
 from hub.resolvers.global_id import encode
-from hub.vocabulary import ArticleCategory, ArticleStatus, Language, RegionLevel
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,74 +52,32 @@ def _global(type_name: str) -> Callable[[Any], str]:
     return lambda key: encode(type_name, key)
 
 
-# GraphQL field -> (column, conversion to the response value) per projected type.
-ARTICLE: dict[str, tuple[str, Convert]] = {
-    "id": ("id", _global("Article")),
-    "slug": ("slug", None),
-    "title": ("title", None),
-    "summary": ("summary", None),
-    "body": ("body", None),
-    "byline": ("byline", None),
-    "category": ("category", lambda value: ArticleCategory(value).name),
-    "language": ("language", lambda value: Language(value).name),
-    "status": ("status", lambda value: ArticleStatus(value).name),
-    "canonicalUrl": ("canonical_url", None),
-    "featuredImageUrl": ("featured_image_url", None),
-    "publishedAt": ("published_at", _iso),
-    "viewCount": ("view_count", None),
-    "version": ("version", None),
-    "retractedAt": ("retracted_at", _iso),
-    "retractionReason": ("retraction_reason", None),
-    "correctedAt": ("corrected_at", _iso),
-    "correctionNote": ("correction_note", None),
-}
-AGENCY: dict[str, tuple[str, Convert]] = {
-    "id": ("id", _global("Agency")),
-    "slug": ("slug", None),
-    "name": ("name", None),
-    "acronym": ("acronym", None),
-    "website": ("website", None),
-}
-EVENT: dict[str, tuple[str, Convert]] = {
-    "id": ("id", _global("Event")),
-    "slug": ("slug", None),
-    "title": ("title", None),
-    "description": ("description", None),
-    "theme": ("theme", None),
-    "venue": ("venue", None),
-    "startsAt": ("starts_at", _iso),
-    "endsAt": ("ends_at", _iso),
-    "allDay": ("all_day", None),
-}
-# Listed edges arrive as JSON: dates are already ISO strings.
-REGION: dict[str, tuple[str, Convert]] = {
-    "id": ("code", _global("Region")),
-    "code": ("code", None),
-    "name": ("name", None),
-    "level": ("level", lambda value: RegionLevel(value).name),
-}
-TAG: dict[str, tuple[str, Convert]] = {
-    "id": ("id", _global("Tag")),
-    "slug": ("slug", None),
-    "label": ("label", None),
-}
-STAGE: dict[str, tuple[str, Convert]] = {
-    "id": ("code", _global("ElectionStage")),
-    "code": ("code", None),
-    "name": ("name", None),
-    "nameEn": ("name_en", None),
-    "startsOn": ("starts_on", None),
-    "endsOn": ("ends_on", None),
-    "ordinal": ("ordinal", None),
-    "legalBasis": ("legal_basis", None),
-}
-LISTED = {
-    "regions": ("Region", REGION),
-    "tags": ("Tag", TAG),
-    "electionStages": ("ElectionStage", STAGE),
-}
-LIST_NAMES = {"regions": "regions", "tags": "tags", "electionStages": "stages"}
-NODE_TYPES = {"Article", "Agency", "Event", "Region", "Tag", "ElectionStage"}  # implement Node
+def _converter(type_name: str, column: Column) -> Convert:
+    """The response value of a column's value, as its declaration says."""
+    if column.render is Render.GLOBAL_ID:
+        return _global(type_name)
+    if column.render is Render.TIMESTAMP:
+        return _iso
+    if column.render is Render.ENUM:
+        enum = column.enum
+        assert enum is not None
+        return lambda value: enum(value).name
+    if column.render is Render.FLOAT:
+        return float
+    return None
+
+
+def columns_of(type_name: str) -> dict[str, tuple[str, Convert]]:
+    """GraphQL field -> (column, conversion to the response value) of a declared type.
+    Listed edges arrive as JSON: their dates are already ISO strings."""
+    return {
+        name: (column.name, _converter(type_name, column))
+        for name, column in TYPES[type_name].columns().items()
+    }
+
+
+COLUMNS = {type_name: columns_of(type_name) for type_name in TYPES}
+ARTICLE_FIELDS = TYPES["Article"].fields
 
 
 class NotProjectable(Exception):
@@ -135,8 +93,7 @@ class Plan:
 
     connection: list[Entry] = field(default_factory=list)
     article: set[str] = field(default_factory=set)
-    agency: set[str] = field(default_factory=set)
-    event: set[str] = field(default_factory=set)
+    joined: dict[str, set[str]] = field(default_factory=dict)
     lists: dict[str, set[str]] = field(default_factory=dict)
     highlight: bool = False
     total_count: bool = False
@@ -146,8 +103,7 @@ class Plan:
         """What the statement fetches; read once the plan is compiled (then it is fixed)."""
         return article_rows.ArticleNeeds(
             article=frozenset(self.article),
-            agency=frozenset(self.agency),
-            event=frozenset(self.event),
+            joined=tuple(sorted((name, frozenset(cols)) for name, cols in self.joined.items())),
             lists=tuple(sorted((name, frozenset(cols)) for name, cols in self.lists.items())),
             highlight=self.highlight,
         )
@@ -156,8 +112,11 @@ class Plan:
 class Selection:
     """Fields of a selection set for one object type, fragments merged (graphql's collect)."""
 
-    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+    def __init__(
+        self, fragments: dict[str, FragmentDefinitionNode], *, arguments: bool = False
+    ) -> None:
         self.fragments = fragments
+        self.arguments = arguments  # whether fields may have arguments (read by the caller)
 
     def fields(self, nodes: Sequence[FieldNode], type_name: str) -> dict[str, list[FieldNode]]:
         collected: dict[str, list[FieldNode]] = {}
@@ -173,7 +132,7 @@ class Selection:
             if selection.directives:
                 raise NotProjectable
             if isinstance(selection, FieldNode):
-                if selection.arguments:
+                if selection.arguments and not self.arguments:
                     raise NotProjectable
                 key = selection.alias.value if selection.alias else selection.name.value
                 into.setdefault(key, []).append(selection)
@@ -188,8 +147,7 @@ class Selection:
                 if self._applies(fragment.type_condition.name.value, type_name):
                     self._collect(fragment.selection_set, type_name, into)
 
-    @staticmethod
-    def _applies(condition: str, type_name: str) -> bool:
+    def _applies(self, condition: str, type_name: str) -> bool:
         return condition == type_name or (condition == "Node" and type_name in NODE_TYPES)
 
 
@@ -251,20 +209,21 @@ def _article(selection: Selection, nodes: Sequence[FieldNode], plan: Plan) -> li
     entries: list[Entry] = []
     for key, fields in selection.fields(nodes, "Article").items():
         name = fields[0].name.value
-        if name == "agency":
-            agency = _shape(_scalars(selection, fields, "Agency", AGENCY, plan.agency, "agency__"))
-            entries.append((key, agency))
-        elif name == "event":
-            plan.event.add("id")  # tells a missing event (outer join) from a present one
-            event = _shape(_scalars(selection, fields, "Event", EVENT, plan.event, "event__"))
-            entries.append((key, _when_present("event__present", event)))
-        elif name in LISTED:
-            type_name, specs = LISTED[name]
-            wanted = plan.lists.setdefault(LIST_NAMES[name], set())
-            item = _shape(_scalars(selection, fields, type_name, specs, wanted))
-            entries.append((key, _listed(LIST_NAMES[name], item)))
+        source = ARTICLE_FIELDS.get(name)
+        if isinstance(source, ToOne):
+            wanted = plan.joined.setdefault(name, set())
+            specs = COLUMNS[source.target]
+            target = _shape(_scalars(selection, fields, source.target, specs, wanted, f"{name}__"))
+            if source.nullable:  # outer join: a missing target reads as null
+                target = _when_present(f"{name}__present", target)
+            entries.append((key, target))
+        elif isinstance(source, Listed):
+            wanted = plan.lists.setdefault(name, set())
+            specs = COLUMNS[source.target]
+            item = _shape(_scalars(selection, fields, source.target, specs, wanted))
+            entries.append((key, _listed(name, item)))
         else:
-            entries.append(_scalar(key, name, "Article", ARTICLE, plan.article))
+            entries.append(_scalar(key, name, "Article", COLUMNS["Article"], plan.article))
     return entries
 
 

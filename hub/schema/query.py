@@ -24,12 +24,13 @@ from hub.resolvers.filters import resolve_article_filter
 from hub.resolvers.pagination import check_page_size
 from hub.schema.agency import Agency
 from hub.schema.article import Article, ArticleConnection
+from hub.schema.compiled import look_up
 from hub.schema.connection import After, Before, Connection, First, Last, PageInfo, page_args
 from hub.schema.enums import RegionLevel
 from hub.schema.event import Event
 from hub.schema.filters import FilterArgument, OrderArgument, SearchArgument, article_query
 from hub.schema.node import Node
-from hub.schema.nodes import node_loader
+from hub.schema.nodes import compiled_node, node_loader
 from hub.schema.person import Person
 from hub.schema.projection import PLANS, project_articles
 from hub.schema.region import Region, region_or_none
@@ -63,6 +64,9 @@ SEARCH_NODES: dict[str, tuple[Callable[[Any], Node], Callable[[Loaders], DataLoa
 class Query:
     @strawberry.field(description="Any object by its global ID; null when there is none.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
+        completed = await compiled_node(info, id)
+        if completed is not None:  # one statement, no per-field resolvers
+            return cast(Node, completed)
         return await node_loader(info, id, "id")
 
     @strawberry.field(description="Objects by global ID, in the same order; null where none.")
@@ -73,6 +77,9 @@ class Query:
 
     @strawberry.field(description="A region by Kemendagri code, e.g. `64.71`.")
     async def region(self, info: Info[Context, None], code: str) -> Region | None:
+        completed = await look_up(info, "Region", "code", code)
+        if completed is not None:
+            return cast(Region, completed)
         return await region_or_none(info, code)
 
     @strawberry.field(description="Regions in code order; filter by level or parent code.")
@@ -96,6 +103,9 @@ class Query:
 
     @strawberry.field(description="An agency by slug.")
     async def agency(self, info: Info[Context, None], slug: str) -> Agency | None:
+        completed = await look_up(info, "Agency", "slug", slug)
+        if completed is not None:
+            return cast(Agency, completed)
         row = await agency_resolvers.get_agency(info.context, slug=slug)
         return Agency.from_row(row) if row else None
 
@@ -135,6 +145,9 @@ class Query:
 
     @strawberry.field(description="An event by slug.")
     async def event(self, info: Info[Context, None], slug: str) -> Event | None:
+        completed = await look_up(info, "Event", "slug", slug)
+        if completed is not None:
+            return cast(Event, completed)
         row = await event_resolvers.get_event(info.context, slug=slug)
         return Event.from_row(row) if row else None
 
@@ -170,6 +183,9 @@ class Query:
 
     @strawberry.field(description="A person by slug.")
     async def person(self, info: Info[Context, None], slug: str) -> Person | None:
+        completed = await look_up(info, "Person", "slug", slug)
+        if completed is not None:
+            return cast(Person, completed)
         row = await person_resolvers.get_person(info.context, slug=slug)
         return Person.from_row(row) if row else None
 
@@ -191,6 +207,9 @@ class Query:
 
     @strawberry.field(description="A published article by slug.")
     async def article(self, info: Info[Context, None], slug: str) -> Article | None:
+        completed = await look_up(info, "Article", "slug", slug)
+        if completed is not None:
+            return cast(Article, completed)
         row = await article_resolvers.get_article(info.context, slug=slug)
         return Article.from_row(row) if row else None
 
@@ -218,6 +237,9 @@ class Query:
 
     @strawberry.field(description="A tag by slug.")
     async def tag(self, info: Info[Context, None], slug: str) -> Tag | None:
+        completed = await look_up(info, "Tag", "slug", slug)
+        if completed is not None:
+            return cast(Tag, completed)
         row = await taxonomy_resolvers.get_tag(info.context, slug=slug)
         return Tag.from_row(row) if row else None
 
@@ -237,6 +259,9 @@ class Query:
 
     @strawberry.field(description="An election stage by code.")
     async def election_stage(self, info: Info[Context, None], code: str) -> ElectionStage | None:
+        completed = await look_up(info, "ElectionStage", "code", code)
+        if completed is not None:
+            return cast(ElectionStage, completed)
         row = await taxonomy_resolvers.get_stage(info.context, code=code)
         return ElectionStage.from_row(row) if row else None
 

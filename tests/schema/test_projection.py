@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from hub.app import create_app
-from hub.settings import Settings
 from tests import factories
 from tests.helpers import GraphQLClient, count_statements
 
@@ -38,16 +34,6 @@ SEARCH = """{ articles(search: "forum balikpapan", first: 5) {
   edges { score cursor highlight { title snippet __typename } node { slug tags { slug } } } } }"""
 
 GENERAL_ONLY = """{ articles(first: 5) { nodes { slug agency { type { code } } } } }"""
-
-
-@pytest.fixture
-async def general(settings: Settings) -> AsyncIterator[GraphQLClient]:
-    """The same database served without the fast path."""
-    application = create_app(settings.model_copy(update={"projected_reads": False}))
-    async with application.router.lifespan_context(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
-            yield GraphQLClient(client)
 
 
 @pytest.fixture

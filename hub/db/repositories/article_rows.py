@@ -1,10 +1,11 @@
-"""A page of articles as plain rows, with their agency, event, regions, tags and stages inlined.
+"""A page of articles as plain rows, with their to-one and listed edges inlined.
 
 The fast path of article lists (``hub/schema/projection.py``): when a query asks only for plain
-data of articles and of these edges, one statement returns everything — the page as a CTE, then
-to-one edges joined (columns ``agency__name``...) and to-many edges aggregated to JSON arrays
-for the page's rows at once (set-wise, not a subquery per row). It uses the same conditions,
-visibility rule and keyset pagination as the general path (``article.statement``).
+data of articles and of their edges, one statement returns everything — the page as a CTE, then
+to-one edges joined (columns ``agency__name``...) and listed edges aggregated to JSON arrays
+for the page's rows at once (set-wise, not a subquery per row). The edges, their keys and
+orders are those declared in ``hub/db/sources.py``. It uses the same conditions, visibility rule
+and keyset pagination as the general path (``article.statement``).
 """
 
 from __future__ import annotations
@@ -22,35 +23,11 @@ from hub.auth import ANONYMOUS, Viewer
 from hub.db import search
 from hub.db.binds import INLINE, Binds, NamedBinds
 from hub.db.keyset import Ordering, Page, PageRows, page_parameters, paginate
-from hub.db.models import (
-    Agency,
-    Article,
-    ElectionStage,
-    Event,
-    Region,
-    Tag,
-    article_election_stages,
-    article_regions,
-    article_tags,
-)
+from hub.db.models import Article
 from hub.db.repositories.article import ArticleOrder, ArticleQuery, where
+from hub.db.sources import TYPES, Listed, ToOne
 
-# To-many edges: (link table, target model, join condition, order column).
-LISTS: dict[str, tuple[Any, Any, Any, Any]] = {
-    "regions": (
-        article_regions,
-        Region,
-        Region.code == article_regions.c.region_code,
-        Region.code,
-    ),
-    "tags": (article_tags, Tag, Tag.id == article_tags.c.tag_id, Tag.slug),
-    "stages": (
-        article_election_stages,
-        ElectionStage,
-        ElectionStage.code == article_election_stages.c.stage_code,
-        ElectionStage.ordinal,
-    ),
-}
+ARTICLE = TYPES["Article"]
 
 
 @dataclass(frozen=True)
@@ -58,15 +35,18 @@ class ArticleNeeds:
     """Which columns a query needs: of articles, of the joined edges, of the listed edges."""
 
     article: frozenset[str]
-    agency: frozenset[str] = frozenset()
-    event: frozenset[str] = frozenset()
-    lists: tuple[tuple[str, frozenset[str]], ...] = ()  # (name, target columns), by name
+    joined: tuple[tuple[str, frozenset[str]], ...] = ()  # (to-one field, target columns)
+    lists: tuple[tuple[str, frozenset[str]], ...] = ()  # (listed field, target columns)
     highlight: bool = False
 
 
 def _listed(name: str, columns: frozenset[str], page: Any) -> Any:
     """``(article_id, list)`` of the page's articles: JSON objects of the wanted columns."""
-    link, model, joined, order = LISTS[name]
+    listed = ARTICLE.fields[name]
+    assert isinstance(listed, Listed)
+    link, model = listed.link, TYPES[listed.target].model
+    joined = getattr(model, TYPES[listed.target].key) == link.c[listed.target_key]
+    order = getattr(model, listed.order)
     pairs: list[Any] = []
     for column in sorted(columns):
         pairs += [literal_column(f"'{column}'"), getattr(model, column)]
@@ -78,7 +58,7 @@ def _listed(name: str, columns: frozenset[str], page: Any) -> Any:
         .select_from(link.join(model, joined))
         .where(link.c.article_id.in_(select(page.c.id)))
         .group_by(link.c.article_id)
-        .cte(f"{name}_of")
+        .cte(f"{name.lower()}_of")
     )
 
 
@@ -87,10 +67,12 @@ def statement(
 ) -> Select[Any]:
     """The page first (a CTE, keyset-paginated), then its edges joined set-wise to its rows."""
     wanted = set(needs.article) | {"id"}
-    if needs.agency:
-        wanted.add("source_agency_id")
-    if needs.event:
-        wanted.add("event_id")
+    to_one: list[tuple[str, ToOne, frozenset[str]]] = []
+    for name, target_columns in needs.joined:
+        edge = ARTICLE.fields[name]
+        assert isinstance(edge, ToOne)
+        wanted.add(edge.key)
+        to_one.append((name, edge, target_columns))
     columns: list[Any] = [getattr(Article, name) for name in sorted(wanted)]
     score = query.score(binds) if query.words else literal_column("NULL")
     columns.append(score.label("score"))
@@ -103,15 +85,16 @@ def statement(
     ).cte("page")
     joined: Any = rows
     outer: list[Any] = [rows]
-    if needs.agency:
-        agency = aliased(Agency, name="source_agency")
-        joined = joined.join(agency, agency.id == rows.c.source_agency_id)
-        outer += [getattr(agency, name).label(f"agency__{name}") for name in sorted(needs.agency)]
-    if needs.event:
-        event = aliased(Event, name="reported_event")
-        joined = joined.outerjoin(event, event.id == rows.c.event_id)
-        outer.append(event.id.label("event__present"))
-        outer += [getattr(event, name).label(f"event__{name}") for name in sorted(needs.event)]
+    for name, edge, target_columns in to_one:
+        declared = TYPES[edge.target]
+        target = aliased(declared.model, name=f"{name.lower()}_of")
+        on = getattr(target, declared.key) == rows.c[edge.key]
+        if edge.nullable:  # outer join: ``{name}__present`` tells a missing target
+            joined = joined.outerjoin(target, on)
+            outer.append(getattr(target, declared.key).label(f"{name}__present"))
+        else:
+            joined = joined.join(target, on)
+        outer += [getattr(target, c).label(f"{name}__{c}") for c in sorted(target_columns)]
     if needs.highlight:  # null without search words; computed for the page's rows only
         if query.words:
             highlighted = aliased(Article, name="highlighted")
