@@ -28,9 +28,11 @@ from starlette.routing import Route, WebSocketRoute
 from hub import health, tracing
 from hub.db.repositories import outbox
 from hub.db.session import SessionFactory, build_engine, build_session_factory
-from hub.http import graphiql
+from hub.http import cors, graphiql
+from hub.http.compression import CompressionMiddleware
 from hub.http.endpoint import GraphQLEndpoint
 from hub.metrics import LIVE, MeasuredGateway, Metrics, StatementCounter, metrics_endpoint
+from hub.persisted import PersistedDocuments
 from hub.realtime.history import history_for
 from hub.realtime.protocol import LiveEndpoint
 from hub.realtime.service import LiveService
@@ -51,7 +53,9 @@ def create_app(settings: Settings) -> Starlette:
     database_url = settings.database_url
     schema = build_schema()
     metrics = Metrics()
-    graphql = GraphQLEndpoint(schema, settings, metrics)
+    documents = PersistedDocuments(settings)
+    graphql = GraphQLEndpoint(schema, settings, metrics, documents)
+    origins = settings.origin_policy
     statements = StatementCounter()
 
     @contextlib.asynccontextmanager
@@ -63,7 +67,7 @@ def create_app(settings: Settings) -> Starlette:
         stream_engine = build_engine(database_url, settings, pool_size=2, name="hub-stream")
         for counted in (engine, stream_engine):
             event.listen(counted.sync_engine, "before_cursor_execute", statements)
-        graphql.sessions = build_session_factory(engine)
+        graphql.sessions = documents.sessions = build_session_factory(engine)
         # Quota exchanges and clean-ups on a connection of their own, apart from requests
         # (and from their statement counts: they are not per request).
         quota_engine = build_engine(database_url, settings, pool_size=1, name="hub-quota")
@@ -77,6 +81,7 @@ def create_app(settings: Settings) -> Starlette:
                 sessions=live_sessions,
                 fields=LIVE_FIELDS,
                 history=history,
+                documents=documents,
             ),
             metrics,
         )
@@ -118,7 +123,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app_holder: list[Starlette] = []
     # One budget of live connections, WebSockets and event streams alike.
-    live_limits = SocketLimits(LiveEndpoint(lambda: app_holder[0].state.live), settings)
+    live_limits = SocketLimits(LiveEndpoint(lambda: app_holder[0].state.live, origins), settings)
     event_streams = EventStreams(lambda: app_holder[0].state.live, graphql, live_limits)
 
     async def live(_: Request) -> Response:
@@ -175,7 +180,14 @@ def create_app(settings: Settings) -> Starlette:
     application = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RequestIdMiddleware), *tracing.middleware(settings)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            *cors.middleware(
+                origins, credentials=settings.cors_allow_credentials, max_age=settings.cors_max_age
+            ),
+            *tracing.middleware(settings),
+            Middleware(CompressionMiddleware, min_bytes=settings.http_compression_min_bytes),
+        ],
     )
     app_holder.append(application)
     return application

@@ -1,4 +1,4 @@
-"""The ``hub`` command: serve, migrate, seed, create-account, import, schema.
+"""The ``hub`` command: serve, migrate, seed, create-account, import, operations, schema.
 
 Expected failures (bad settings, unreachable database, port in use, failed migration) print
 one line on stderr and exit with status 1; no traceback. ``SIGTERM`` is handled like Ctrl-C:
@@ -177,11 +177,26 @@ def build_parser() -> argparse.ArgumentParser:
             help="a progress line on stderr (default: when stderr is a terminal)",
         )
 
+    operations = commands.add_parser(
+        "operations", help="persisted documents: push a manifest of trusted documents"
+    )
+    operation_steps = operations.add_subparsers(required=True, metavar="ACTION")
+    push = operation_steps.add_parser(
+        "push", help="trust the documents of a Relay, GraphQL Code Generator or Apollo manifest"
+    )
+    push.add_argument("manifest", type=Path, metavar="MANIFEST", help="the manifest (JSON)")
+    push.add_argument(
+        "--api-key",
+        metavar="PREFIX",
+        help="trust them for this API key only (its prefix, as `hubk_<prefix>_...`)",
+    )
+    push.set_defaults(command=run_operations_push)
+
     schema = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema.add_argument("--output", type=Path, help="write to a file instead of stdout")
     schema.set_defaults(command=run_schema)
 
-    for sub in (serve, upgrade, downgrade, current, seed_parser, account, jsonl, wordpress):
+    for sub in (serve, upgrade, downgrade, current, seed_parser, account, jsonl, wordpress, push):
         sub.add_argument("--database-url", help="PostgreSQL URL (HUB_DATABASE_URL)")
         sub.add_argument("--data-dir", type=Path, help="embedded database folder (HUB_DATA_DIR)")
     return parser
@@ -299,6 +314,24 @@ def run_create_account(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError(str(error)) from None
     role = "platform admin" if args.platform_admin else "account"
     print(f"{role} {args.email} created")
+    return 0
+
+
+def run_operations_push(args: argparse.Namespace, settings: Settings) -> int:
+    from hub.db.documents_admin import ManifestError, push_manifest
+
+    try:
+        text = args.manifest.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot read {args.manifest}: {error.strerror}") from None
+    with open_database(settings) as database:
+        migrate(database.url)
+        try:
+            count = asyncio.run(push_manifest(database.url, text, api_key_prefix=args.api_key))
+        except ManifestError as error:
+            raise UsageError(f"{args.manifest}: {error}") from None
+    whom = f"API key {args.api_key}" if args.api_key else "every caller"
+    print(f"{count} documents trusted for {whom}")
     return 0
 
 

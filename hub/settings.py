@@ -15,6 +15,8 @@ import platformdirs
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub.origins import OriginPolicy, parse_origins
+
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105
 MIN_SECRET_LENGTH = 32
 
@@ -34,6 +36,14 @@ class LogLevel(StrEnum):
     INFO = "info"
     DEBUG = "debug"
     TRACE = "trace"
+
+
+class PersistedQueries(StrEnum):
+    """Which GraphQL documents run (see hub/persisted.py)."""
+
+    OFF = "off"  # text only: documents named by id are not supported
+    AUTOMATIC = "automatic"  # any; clients may register documents and then send their hash
+    TRUSTED = "trusted"  # only those pushed from a manifest (`hub operations push`)
 
 
 class LogFormat(StrEnum):
@@ -134,7 +144,7 @@ class Settings(BaseSettings):
     )
     live_max_subscriptions_per_connection: int = Field(default=20, ge=1)
     live_allowed_origins: str = Field(
-        default="", description="Comma-separated browser origins besides the server's own; `*`"
+        default="", description="Deprecated: read as part of `cors_allowed_origins`"
     )
     live_gc_freeze_interval: float = Field(
         default=10.0,
@@ -192,6 +202,40 @@ class Settings(BaseSettings):
         le=65535,
         description="Also answer /health/* on this port from a thread of its own, never "
         "behind WebSocket work; unset: only on the main port",
+    )
+    # The HTTP edge: browsers on other origins, HTTP caches, compression
+    cors_allowed_origins: str = Field(
+        default="",
+        description="Comma-separated browser origins (scheme://host[:port]) allowed to call "
+        "/graphql over HTTP and WebSocket besides Hub's own; `*`: any",
+    )
+    cors_allow_credentials: bool = Field(
+        default=False,
+        description="Let browsers send cookies and HTTP authentication cross-origin (not with `*`)",
+    )
+    cors_max_age: int = Field(
+        default=3600, ge=0, le=86_400, description="Seconds a browser may reuse a preflight answer"
+    )
+    http_cache_max_age: int = Field(
+        default=10,
+        ge=0,
+        description="Seconds browsers and CDNs may reuse an anonymous GET query's answer",
+    )
+    http_cache_stale_while_revalidate: int = Field(
+        default=30,
+        ge=0,
+        description="Seconds after that a cache may still serve it while it fetches a new one",
+    )
+    http_compression_min_bytes: int = Field(
+        default=1024, ge=0, description="Smallest response body compressed (gzip, or br)"
+    )
+    persisted_queries: PersistedQueries = Field(
+        default=PersistedQueries.AUTOMATIC,
+        description="`automatic`: any document, hashes registered as they come; `trusted`: "
+        "only documents pushed from a manifest; `off`: no documents by id",
+    )
+    persisted_queries_cache_size: int = Field(
+        default=1000, ge=0, description="Persisted documents each process keeps in memory"
     )
     # Limits and abuse: logins, quotas, connections, the database going away
     login_account_free_failures: int = Field(
@@ -317,7 +361,7 @@ class Settings(BaseSettings):
         description="Seconds a query (not a mutation) may run before it is stopped; 0: none",
     )
 
-    @field_validator("log_level", "log_format", mode="before")
+    @field_validator("log_level", "log_format", "persisted_queries", mode="before")
     @classmethod
     def _lower_case(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
@@ -342,9 +386,23 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _check_origins(self) -> Settings:
+        policy = self.origin_policy  # malformed entries raise here, at start-up
+        if policy.any and self.cors_allow_credentials:
+            raise ValueError(
+                "HUB_CORS_ALLOWED_ORIGINS cannot be `*` with HUB_CORS_ALLOW_CREDENTIALS: "
+                "list the origins"
+            )
+        return self
+
     @property
-    def live_allowed_origin_list(self) -> list[str]:
-        return [origin.strip() for origin in self.live_allowed_origins.split(",") if origin.strip()]
+    def origin_policy(self) -> OriginPolicy:
+        """The browser origins allowed over HTTP and WebSocket (the deprecated live setting's
+        included)."""
+        return OriginPolicy.of(
+            parse_origins(self.cors_allowed_origins) + parse_origins(self.live_allowed_origins)
+        )
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -1,5 +1,5 @@
-"""The ``/graphql`` HTTP endpoint: read → authenticate → charge the quota → execute → answer,
-in one visible place.
+"""The ``/graphql`` HTTP endpoint: read → authenticate → charge the quota → find a persisted
+document → execute → answer, in one visible place.
 
 ``GraphQLEndpoint`` is a plain ASGI app. Each step that can refuse a request does so with an
 :class:`HttpError` and a GraphQL-shaped body: methods other than GET and POST (405), a request
@@ -17,9 +17,11 @@ would read the answer. An unreachable database, at any step and for any caller, 
 carry the ``RateLimit-Policy`` / ``RateLimit`` headers; a refusal inside the operation that asks
 the client to wait (a throttled login) sets ``Retry-After``.
 
+A document named by hash or id is looked up by :mod:`hub.persisted` (refusals as it says).
 Anonymous queries are answered from the process's response cache when it holds the answer
 (:mod:`hub.http.response_cache`; ``X-Cache: hit`` or ``miss``); the quota is charged either
-way.
+way. The answer's media type follows ``Accept`` (:mod:`hub.http.negotiation`), its HTTP caching
+headers and conditional 304 come from :mod:`hub.http.caching`.
 
 Each request is reported to the metrics (:meth:`hub.metrics.Metrics.observe_request`): its
 operation name, its :class:`Outcome`, its duration and the SQL statements it sent.
@@ -32,6 +34,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -52,11 +55,13 @@ from hub.context import Context
 from hub.db import outage
 from hub.db.session import SessionFactory
 from hub.errors import Unauthenticated
-from hub.http import graphiql, ratelimit
+from hub.http import graphiql, negotiation, ratelimit
+from hub.http.caching import NO_STORE, CachePolicy
 from hub.http.operation import Operation, read_operation
 from hub.http.response_cache import ResponseCache
-from hub.http.responses import JSON, HttpError, encode, error_response, retry_later
+from hub.http.responses import HttpError, encode, error_response, retry_later
 from hub.metrics import Metrics, counting_statements
+from hub.persisted import DocumentRefused, PersistedDocuments
 from hub.quota import Quotas
 from hub.resolvers.auth import authenticate
 from hub.schema.extensions import TIMEOUT_CODE, TIMEOUT_MESSAGE
@@ -85,6 +90,9 @@ class Outcome(StrEnum):
     FAILED = "failed"  # an unexpected exception escaped
 
 
+# GET parameters that carry or name a document (the IDE is for requests with none of them)
+DOCUMENT_PARAMETERS = ("query", "extensions", "documentId", "doc_id")
+
 # The name of a document's first operation, for requests that send no ``operationName``.
 OPERATION_NAME = re.compile(r"\b(?:query|mutation|subscription)\s+([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -93,9 +101,14 @@ class GraphQLEndpoint:
     """``/graphql`` over HTTP. ``sessions`` is set when the application starts (lifespan)."""
 
     def __init__(
-        self, schema: strawberry.Schema, settings: Settings, metrics: Metrics | None = None
+        self,
+        schema: strawberry.Schema,
+        settings: Settings,
+        metrics: Metrics | None = None,
+        documents: PersistedDocuments | None = None,
     ) -> None:
         self.schema = schema
+        self.documents = documents or PersistedDocuments(settings)
         self.settings = settings
         self.metrics = metrics
         self.sessions: SessionFactory | None = None
@@ -103,6 +116,10 @@ class GraphQLEndpoint:
         self.limits = OperationLimits(schema._schema, settings)
         self.cache = ResponseCache(settings)  # follows the outbox once the live service runs
         self.ide = settings.graphiql_enabled
+        self.caching = CachePolicy(
+            max_age=settings.http_cache_max_age,
+            stale_while_revalidate=settings.http_cache_stale_while_revalidate,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -172,20 +189,29 @@ class GraphQLEndpoint:
         self, request: Request, operation: Operation, report: Report | None = None
     ) -> Response:
         context = await self.context(request)
+        media = negotiation.media_type(request.headers.get("accept"))
+        try:
+            operation = await self.persisted(operation, context)
+        except HttpError:
+            # A flood of unknown hashes counts like any other requests.
+            self.charge_quota(context, 1)
+            raise
         checked = self.limits.check(
             operation.query, operation.variables, operation.operation_name, context.viewer
         )
         if isinstance(checked, Refused):
             if report is not None:
                 report.outcome = Outcome.INVALID
-            refusal = encode({"errors": with_request_id(checked, context)})
-            return Response(refusal, media_type=JSON)
+            status, refusal = negotiation.answer(
+                {"errors": with_request_id(checked, context)}, executed=False, media=media
+            )
+            return Response(encode(refusal), status_code=status, media_type=media)
         self.charge_quota(context, checked.cost if checked else 1)
         key = self.cache.key_for(context, operation)
         if (body := self.cache.get(key)) is not None:
             if report is not None:
                 report.outcome = Outcome.OK
-            return self.respond(context, body, cached=True)
+            return self.respond(request, context, body, media=media, ok=True, cached=True)
         try:
             async with asyncio.timeout(self.timeout_for(checked)):
                 with self.cache.filling(key) as fill:
@@ -205,22 +231,67 @@ class GraphQLEndpoint:
         answer: dict[str, Any] = dict(process_result(result))
         if checked is not None:
             answer["extensions"] = {**(answer.get("extensions") or {}), "cost": checked.extension}
-        body = encode(answer)
+        status, shaped = negotiation.answer(
+            answer, executed=outcome is not Outcome.INVALID, media=media
+        )
+        body = encode(shaped)
         if outcome is Outcome.OK and operation.query is not None:
             self.cache.keep(
                 fill, body, query=operation.query, operation_name=operation.operation_name
             )
-        return self.respond(context, body, cached=False if key is not None else None)
+        return self.respond(
+            request,
+            context,
+            body,
+            media=media,
+            ok=outcome is Outcome.OK,
+            cached=False if key is not None else None,
+            status=status,
+        )
 
-    def respond(self, context: Context, body: bytes, *, cached: bool | None) -> Response:
-        """The answer, with the client's rate-limit headers and, for a cacheable request,
-        ``X-Cache: hit`` or ``miss``."""
+    def respond(
+        self,
+        request: Request,
+        context: Context,
+        body: bytes,
+        *,
+        media: str,
+        ok: bool,
+        cached: bool | None,
+        status: int = 200,
+    ) -> Response:
+        """The answer in ``media``, with the client's rate-limit headers, HTTP caching headers
+        (shareable when ``ok`` and anonymous) and, for a cacheable request, ``X-Cache: hit`` or
+        ``miss``."""
         headers = ratelimit.headers(context.quota) if context.quota else {}
         if context.retry_after is not None:
             headers["Retry-After"] = str(context.retry_after)
         if cached is not None:
             headers["X-Cache"] = "hit" if cached else "miss"
-        return Response(body, media_type=JSON, headers=headers)
+        return self.caching.response(
+            request,
+            body,
+            status=status,
+            media_type=media,
+            headers=headers,
+            shareable=ok and context.viewer is ANONYMOUS,
+        )
+
+    async def persisted(self, operation: Operation, context: Context) -> Operation:
+        """The operation with the document it names by id (:mod:`hub.persisted`), or refused."""
+        try:
+            query = await self.documents.document(
+                query=operation.query,
+                extensions=operation.extensions,
+                document_id=operation.document_id,
+                viewer=context.viewer,
+            )
+        except DocumentRefused as refused:
+            no_store = {"Cache-Control": NO_STORE}
+            raise HttpError(
+                refused.status, refused.message, code=refused.code, headers=no_store
+            ) from refused
+        return operation if query == operation.query else replace(operation, query=query)
 
     def timeout_for(self, checked: Checked | None) -> float | None:
         """Queries stop after ``HUB_QUERY_TIMEOUT``; a mutation, once accepted, runs to its
@@ -343,10 +414,10 @@ def refused_operation(operation_type: OperationType | Any, method: str) -> HttpE
 
 
 def wants_ide(request: Request) -> bool:
-    """A browser opening ``/graphql`` (GET, no query, HTML accepted) gets the IDE."""
+    """A browser opening ``/graphql`` (GET, no document, HTML accepted) gets the IDE."""
     return (
         request.method == "GET"
-        and "query" not in request.query_params
+        and not any(name in request.query_params for name in DOCUMENT_PARAMETERS)
         and "text/html" in request.headers.get("accept", "")
     )
 

@@ -31,6 +31,7 @@ class Operation:
     operation_name: str | None
     extensions: dict[str, Any] | None
     method: str
+    document_id: str | None = None  # a persisted document's id (``documentId``, ``doc_id``)
 
 
 async def read_operation(
@@ -43,6 +44,7 @@ async def read_operation(
             "operationName": params.get("operationName"),
             "variables": _json_parameter(params.get("variables"), "variables"),
             "extensions": _json_parameter(params.get("extensions"), "extensions"),
+            **{name: params[name] for name in ("documentId", "doc_id") if name in params},
         }
     else:
         media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -109,7 +111,10 @@ def _operation(fields: dict[str, Any], method: str) -> Operation:
         raise HttpError(400, "`operationName` must be a string")
     if not isinstance(extensions, dict | None):
         raise HttpError(400, "`extensions` must be an object")
-    return Operation(query, variables, operation_name, extensions, method)
+    document_id = fields.get("documentId", fields.get("doc_id"))
+    if not isinstance(document_id, str | None):
+        raise HttpError(400, "`documentId` must be a string")
+    return Operation(query, variables, operation_name, extensions, method, document_id)
 
 
 async def read_body(request: Request, limit: int) -> bytes:

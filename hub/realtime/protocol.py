@@ -36,9 +36,9 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from hub.addresses import client_address
+from hub.origins import OriginPolicy
 from hub.realtime.admission import Turn
 from hub.realtime.connection import LEGACY_WS, TRANSPORT_WS, LiveConnection
 from hub.realtime.direct import EXTENSION, SHUTDOWN_EXTENSION, FrameChannel
@@ -64,28 +64,25 @@ def choose_subprotocol(offered: list[str]) -> str | None:
     return None
 
 
-def origin_allowed(headers: list[tuple[bytes, bytes]], allowed: list[str]) -> bool:
-    """No ``Origin`` (not a browser), a listed origin, ``*``, or the same host as requested."""
+def origin_allowed(headers: list[tuple[bytes, bytes]], policy: OriginPolicy) -> bool:
+    """The handshake's ``Origin`` under the server's origin policy (the same as over HTTP)."""
     values = {name.lower(): value.decode("latin-1") for name, value in headers}
-    origin = values.get(b"origin")
-    if origin is None or "*" in allowed or origin in allowed:
-        return True
-    host = values.get(b"host", "")
-    return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
+    return policy.allows(values.get(b"origin"), values.get(b"host"))
 
 
 class LiveEndpoint:
     """ASGI app for WebSocket requests to ``/graphql``."""
 
-    def __init__(self, service: Callable[[], LiveService]) -> None:
+    def __init__(self, service: Callable[[], LiveService], origins: OriginPolicy) -> None:
         self.service = service
+        self.origins = origins
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         service = self.service()
         if (await receive())["type"] != "websocket.connect":
             return
         settings = service.settings
-        if not origin_allowed(scope.get("headers", []), settings.live_allowed_origin_list):
+        if not origin_allowed(scope.get("headers", []), self.origins):
             await send({"type": "websocket.close", "code": 1008})  # refused handshake: 403
             return
         protocol = choose_subprotocol(scope.get("subprotocols", []))

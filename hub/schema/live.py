@@ -53,6 +53,7 @@ from hub.db import outage
 from hub.db.repositories.filter_values import RememberedValues
 from hub.db.session import SessionFactory
 from hub.errors import HubError, Unauthenticated
+from hub.persisted import DocumentRefused, PersistedDocuments
 from hub.realtime.changes import Change
 from hub.realtime.cursor import Position
 from hub.realtime.frames import Rendered
@@ -124,8 +125,11 @@ class LiveGateway:
         sessions: SessionFactory,
         fields: Mapping[str, LiveField],
         history: History | None = None,
+        documents: PersistedDocuments | None = None,
     ) -> None:
         self.schema = schema
+        # documents named by id (persisted queries); the default reads them from ``sessions``
+        self.documents = documents or PersistedDocuments(settings, sessions)
         self.settings = settings
         self.sessions = sessions
         self.fields = fields
@@ -184,7 +188,13 @@ class LiveGateway:
         resume: Resume | None = None,
         mutations: bool = True,
     ) -> Rejected | SingleResult | LiveStart:
-        query = payload.get("query")
+        viewer = await self._viewer(authorization) if authorization is not None else ANONYMOUS
+        if isinstance(viewer, Rejected):
+            return viewer
+        try:
+            query = await self.documents.from_payload(payload, viewer)
+        except DocumentRefused as refused:
+            return Rejected([{"message": refused.message, "extensions": {"code": refused.code}}])
         variables = payload.get("variables") or {}
         operation_name = payload.get("operationName")
         if not isinstance(query, str) or not isinstance(variables, dict):

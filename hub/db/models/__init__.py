@@ -18,6 +18,7 @@ from hub.db.models.idempotency import IdempotencyKey
 from hub.db.models.import_checkpoint import ImportCheckpoint
 from hub.db.models.login_throttle import LoginFailureEntry, LoginThrottle
 from hub.db.models.outbox import OutboxEntry
+from hub.db.models.persisted_document import PersistedDocument
 from hub.db.models.person import Person
 from hub.db.models.quota import QuotaCounter, QuotaProcess
 from hub.db.models.region import Region
@@ -50,6 +51,7 @@ __all__ = [
     "LoginThrottle",
     "Membership",
     "OutboxEntry",
+    "PersistedDocument",
     "Person",
     "QuotaCounter",
     "QuotaProcess",
