@@ -190,12 +190,14 @@ class GraphQLEndpoint:
     ) -> Response:
         context = await self.context(request)
         media = negotiation.media_type(request.headers.get("accept"))
-        try:
-            operation = await self.persisted(operation, context)
-        except HttpError:
-            # A flood of unknown hashes counts like any other requests.
-            self.charge_quota(context, 1)
-            raise
+        named = operation.query is None  # by hash or id: the document is looked up first
+        if named:
+            try:
+                operation = await self.persisted(operation, context)
+            except HttpError:
+                # A flood of unknown hashes counts like any other requests.
+                self.charge_quota(context, 1)
+                raise
         checked = self.limits.check(
             operation.query, operation.variables, operation.operation_name, context.viewer
         )
@@ -207,6 +209,9 @@ class GraphQLEndpoint:
             )
             return Response(encode(refusal), status_code=status, media_type=media)
         self.charge_quota(context, checked.cost if checked else 1)
+        if not named:
+            # A document sent with its hash is registered only once it passed the limits.
+            operation = await self.persisted(operation, context)
         key = self.cache.key_for(context, operation)
         if (body := self.cache.get(key)) is not None:
             if report is not None:
