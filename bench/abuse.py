@@ -114,16 +114,36 @@ def summary(body: dict[str, Any]) -> tuple[str, Any]:
 
 async def measure(
     http: httpx.AsyncClient, pid: int, query: str, runs: int
-) -> tuple[str, Any, float, float]:
-    cpu, wall = [], []
+) -> tuple[str, Any, float, float, float]:
+    """Medians of CPU and wall seconds over ``runs``, and the slowest answer another client
+    got meanwhile to ``{ __typename }`` (sent every 20 ms): how long the process was
+    unresponsive."""
+    cpu, wall, stalls = [], [], []
     outcome, cost = "", None
     for _ in range(runs):
         before, started = cpu_seconds(pid), time.perf_counter()
+        probing = asyncio.create_task(probe(str(http.base_url)))
         response = await http.post("/graphql", json={"query": query})
         wall.append(time.perf_counter() - started)
         cpu.append(cpu_seconds(pid) - before)
+        probing.cancel()
+        stalls.append(await probing)
         outcome, cost = summary(response.json())
-    return outcome, cost, statistics.median(cpu), statistics.median(wall)
+    return outcome, cost, statistics.median(cpu), statistics.median(wall), max(stalls)
+
+
+async def probe(url: str) -> float:
+    """Ask ``{ __typename }`` every 20 ms until cancelled; the slowest answer's seconds."""
+    slowest = 0.0
+    async with httpx.AsyncClient(base_url=url, timeout=120) as other:
+        try:
+            while True:
+                started = time.perf_counter()
+                await other.post("/graphql", json={"query": "{ __typename }"})
+                slowest = max(slowest, time.perf_counter() - started)
+                await asyncio.sleep(0.02)
+        except asyncio.CancelledError:
+            return slowest
 
 
 async def batch(http: httpx.AsyncClient, pid: int, query: str, times: int) -> tuple[float, float]:
@@ -163,21 +183,23 @@ async def main() -> int:
             floor_cpu, floor_wall = await batch(http, pid, FLOOR, 50)
             print(
                 f"{'query':<22} {'outcome':<26} {'cost':>9} {'cpu s':>7} {'wall s':>7} {'x floor':>8}"
+                f" {'stall s':>8}"
             )
             print(
                 f"{'floor (first page)':<22} {'ok':<26} {20:>9} {floor_cpu:>7.3f} {floor_wall:>7.3f} {1:>8}"
             )
             worst = 0.0
             for name, query in CANDIDATES.items():
-                outcome, cost, cpu, wall = await measure(http, pid, query, args.runs)
+                outcome, cost, cpu, wall, stall = await measure(http, pid, query, args.runs)
                 ratio = cpu / floor_cpu if floor_cpu else float("inf")
                 print(
                     f"{name:<22} {outcome:<26} {cost!s:>9} {cpu:>7.3f} {wall:>7.3f} {ratio:>8.1f}"
+                    f" {stall:>8.3f}"
                 )
                 worst = max(worst, cpu if outcome == "ok" else 0.0)
             print(f"worst accepted anonymous query: {worst:.3f} s of server CPU (bound: 1 s)")
             for name, query in REFUSALS.items():
-                outcome, cost, cpu, wall = await measure(http, pid, query, 1)
+                outcome, cost, cpu, wall, _ = await measure(http, pid, query, 1)
                 print(
                     f"{name:<30} {outcome:<26} cost {cost!s:>9} cpu {cpu:.3f} s wall {wall:.3f} s"
                 )
