@@ -40,9 +40,6 @@ NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
 NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
 HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
 SHA256_PREFIX = "sha256:"
-# Larger documents still run but are not kept: clients register documents at will, and an
-# application's operations are far smaller.
-MAX_REGISTERED_CHARACTERS = 100_000
 
 
 class DocumentRefused(Exception):
@@ -75,6 +72,8 @@ class PersistedDocuments:
     def __init__(self, settings: Settings, sessions: SessionFactory | None = None) -> None:
         self.mode = settings.persisted_queries
         self.cache_size = settings.persisted_queries_cache_size
+        # No document over the operation limit is kept, whichever transport registers it.
+        self.max_characters = settings.max_query_characters
         self.sessions = sessions  # set when the application starts
         self._cache: OrderedDict[str, Stored | None] = OrderedDict()
 
@@ -153,7 +152,7 @@ class PersistedDocuments:
         return False
 
     async def register(self, sha256: str, query: str) -> None:
-        if sha256 in self._cache or len(query) > MAX_REGISTERED_CHARACTERS:
+        if sha256 in self._cache or len(query) > self.max_characters:
             return
         try:
             parse(query)

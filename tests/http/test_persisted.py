@@ -17,7 +17,6 @@ import pytest
 
 from hub.app import create_app
 from hub.db.documents_admin import ManifestError, push_manifest, read_manifest
-from hub.persisted import MAX_REGISTERED_CHARACTERS
 from hub.settings import Settings
 from hub.vocabulary import ApiKeyScope
 from tests.factories import Sessions, add_api_key, bearer, ensure_agency, settings_for
@@ -93,8 +92,10 @@ async def test_automatic_persisted_queries_as_apollo_sends_them(
     ]
 
 
-async def test_bad_persisted_requests(database_url: str, http: httpx.AsyncClient) -> None:
-    huge = "# " + "x" * MAX_REGISTERED_CHARACTERS + "\n" + QUERY
+async def test_bad_persisted_requests(
+    database_url: str, http: httpx.AsyncClient, settings: Settings
+) -> None:
+    huge = "# " + "x" * settings.max_query_characters + "\n" + QUERY
     # over the document limit: refused, and not registered either
     refused = await http.post("/graphql", json={"query": huge, "extensions": persisted(huge)})
     assert code(refused) == "QUERY_TOO_LARGE"
